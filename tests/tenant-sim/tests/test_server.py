@@ -96,12 +96,10 @@ class CommandLineTests(unittest.TestCase):
                     process.stdout.close()
                     process.stderr.close()
 
-    def test_starts_quickly_with_the_default_directory(self) -> None:
-        started = time.monotonic()
+    def test_starts_with_the_default_directory(self) -> None:
+        # How fast it starts is measured by bench/tenant-sim, not asserted here.
         with SimProcess() as sim:
-            elapsed = time.monotonic() - started
             self.assertEqual(sim.request("GET", "/_sim/health").json()["users"], 2000)
-        self.assertLess(elapsed, 2.0)       # about 0.3 s on an idle 2-core machine; slack for a busy one
 
     def test_occupied_port_is_reported(self) -> None:
         with socket.socket() as taken:
@@ -381,13 +379,14 @@ class FaultTests(unittest.TestCase):
         self.assertEqual(self.sim.request("GET", "/_sim/health").status, 200)
 
     def test_latency(self) -> None:
-        self.assertEqual(self.sim.configure(latency_ms=300)["latency_ms"], 300)
+        self.assertEqual(self.sim.configure(latency_ms=1000)["latency_ms"], 1000)
         started = time.monotonic()
         self.assertEqual(self.get_keys().status, 200)
-        self.assertGreaterEqual(time.monotonic() - started, 0.3)
+        self.assertGreaterEqual(time.monotonic() - started, 1.0)
         started = time.monotonic()
         self.sim.request("GET", "/_sim/health")
-        self.assertLess(time.monotonic() - started, 0.25)            # the control API is not slowed down
+        # The control API is not delayed: it answers well inside the one-second latency the services get.
+        self.assertLess(time.monotonic() - started, 1.0)
 
 
 class LatencyOptionTests(unittest.TestCase):
