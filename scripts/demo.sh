@@ -8,7 +8,7 @@ repo=$(pwd)
 
 bash scripts/setup.sh
 cmake --preset default >/dev/null
-cmake --build --preset default
+cmake --build --preset default --target session-revoker session-revoker-cli
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "demo: no graphical display (DISPLAY / WAYLAND_DISPLAY are unset); run this from a desktop session." >&2

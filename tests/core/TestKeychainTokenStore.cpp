@@ -464,15 +464,20 @@ void TestKeychainTokenStore::alteredChunkIsReported()
 
 void TestKeychainTokenStore::withoutSecretServiceIsUnavailable_data()
 {
-    QTest::addColumn<QString>("setup");
-    QTest::newRow("no session bus, no display") << QStringLiteral("no-bus");
-    QTest::newRow("bus address of a missing socket") << QStringLiteral("missing-socket");
-    QTest::newRow("bus without a Secret Service") << QStringLiteral("bus-without-service");
+    QTest::addColumn<QString>("bus");     // none, missing-socket, no-services
+    QTest::addColumn<QString>("desktop"); // what QtKeychain picks its backend by
+    QTest::newRow("no session bus, no display") << QStringLiteral("none") << QString();
+    QTest::newRow("bus address of a missing socket") << QStringLiteral("missing-socket") << QString();
+    QTest::newRow("bus without a Secret Service") << QStringLiteral("no-services") << QString();
+    // QtKeychain goes to KWallet here, the path where an insecure fallback would write a plaintext file.
+    QTest::newRow("KDE 4 session without KWallet") << QStringLiteral("no-services") << QStringLiteral("4");
+    QTest::newRow("Plasma 5 session without KWallet") << QStringLiteral("no-services") << QStringLiteral("5");
 }
 
 void TestKeychainTokenStore::withoutSecretServiceIsUnavailable()
 {
-    QFETCH(QString, setup);
+    QFETCH(QString, bus);
+    QFETCH(QString, desktop);
     QTemporaryDir sandbox;
     QVERIFY(sandbox.isValid());
     QDir root(sandbox.path());
@@ -485,7 +490,8 @@ void TestKeychainTokenStore::withoutSecretServiceIsUnavailable()
 
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "DBUS_STARTER_ADDRESS",
-                             "DBUS_STARTER_BUS_TYPE", "SR_KEYRING_SANDBOX"}) {
+                             "DBUS_STARTER_BUS_TYPE", "SR_KEYRING_SANDBOX", "XDG_CURRENT_DESKTOP", "DESKTOP_SESSION",
+                             "KDE_FULL_SESSION", "KDE_SESSION_VERSION", "QT_MESSAGE_PATTERN"}) {
         env.remove(QLatin1String(name));
     }
     env.insert(QStringLiteral("HOME"), root.filePath(QStringLiteral("home")));
@@ -495,13 +501,17 @@ void TestKeychainTokenStore::withoutSecretServiceIsUnavailable()
     env.insert(QStringLiteral("XDG_CACHE_HOME"), root.filePath(QStringLiteral("cache")));
     env.insert(QLatin1String(kChildVariable), QStringLiteral("1"));
     env.insert(QLatin1String(kChildSecretVariable), QString::fromLatin1(secret));
+    if (!desktop.isEmpty()) {
+        env.insert(QStringLiteral("XDG_CURRENT_DESKTOP"), QStringLiteral("KDE"));
+        env.insert(QStringLiteral("KDE_SESSION_VERSION"), desktop);
+    }
 
     QString program = QCoreApplication::applicationFilePath();
     QStringList arguments;
-    if (setup == QLatin1String("missing-socket")) {
+    if (bus == QLatin1String("missing-socket")) {
         env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
                    QStringLiteral("unix:path=") + root.filePath(QStringLiteral("no-bus-here")));
-    } else if (setup == QLatin1String("bus-without-service")) {
+    } else if (bus == QLatin1String("no-services")) {
         // A session bus that can start nothing: no service directories, so no gnome-keyring by activation.
         QFile config(root.filePath(QStringLiteral("bus.conf")));
         QVERIFY(config.open(QIODevice::WriteOnly));

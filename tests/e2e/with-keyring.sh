@@ -34,6 +34,8 @@ if [[ "$1" != "--on-private-bus" ]]; then
 
     sandbox="$(mktemp -d "${TMPDIR:-/tmp}/sr-keyring.XXXXXXXX")"
     trap 'rm -rf -- "$sandbox"' EXIT
+    trap 'exit 130' INT # so that the EXIT trap runs when interrupted or timed out
+    trap 'exit 143' TERM
     mkdir -m 0700 "$sandbox/home" "$sandbox/runtime" "$sandbox/data" "$sandbox/config" "$sandbox/cache"
 
     # Nothing of the caller's desktop session may leak in: no display to autolaunch a bus on, no bus, no keyring,
@@ -56,12 +58,14 @@ shift
 
 # From here on: inside the private bus.
 keyring_pid=""
+# shellcheck disable=SC2317 # called from the EXIT trap
 running() {
     local stat
     stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
     stat="${stat##*) }" # the state follows the command name, which may hold spaces
     [[ "${stat%% *}" != Z ]] # a zombie has exited; only its parent (init, since it daemonized) has to reap it
 }
+# shellcheck disable=SC2317 # the EXIT trap
 stop_keyring() {
     [[ -n "$keyring_pid" ]] || return 0
     kill "$keyring_pid" 2>/dev/null || return 0
@@ -73,6 +77,8 @@ stop_keyring() {
     kill -KILL "$keyring_pid" 2>/dev/null || true
 }
 trap stop_keyring EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # A throwaway password: it creates and unlocks the "login" collection and is never needed again.
 password="$(head -c 18 /dev/urandom | base64)"
