@@ -1,5 +1,7 @@
 #include "ConnectionDialog.h"
 
+#include "GraphClient.h"
+#include "RevokeDialog.h"
 #include "ui_ConnectionDialog.h"
 
 #include <QFileDialog>
@@ -19,6 +21,9 @@ ConnectionDialog::ConnectionDialog(const ConnectionSettings& settings, QWidget* 
     m_ui->tenantEdit->setText(settings.tenant);
     m_ui->clientIdEdit->setText(settings.clientId);
     m_ui->caFileEdit->setText(settings.caFile);
+    for (const RevokeApi api : {RevokeApi::RevokeSignInSessions, RevokeApi::InvalidateAllRefreshTokens}) {
+        m_ui->revokeApiCombo->addItem(RevokeDialog::apiName(api), static_cast<int>(api));
+    }
 
     connect(m_ui->cloudCombo, &QComboBox::currentIndexChanged, this, &ConnectionDialog::updateState);
     for (QLineEdit* edit :
@@ -45,6 +50,18 @@ ConnectionSettings ConnectionDialog::settings() const
     s.clientId = m_ui->clientIdEdit->text().trimmed();
     s.caFile = m_ui->caFileEdit->text().trimmed();
     return s;
+}
+
+void ConnectionDialog::setRevokeApi(RevokeApi api)
+{
+    m_ui->revokeApiCombo->setCurrentIndex(m_ui->revokeApiCombo->findData(static_cast<int>(api)));
+}
+
+RevokeApi ConnectionDialog::revokeApi() const
+{
+    return m_ui->revokeApiCombo->currentData().toInt() == static_cast<int>(RevokeApi::InvalidateAllRefreshTokens)
+               ? RevokeApi::InvalidateAllRefreshTokens
+               : RevokeApi::RevokeSignInSessions;
 }
 
 void ConnectionDialog::updateState()

@@ -1,22 +1,98 @@
 #include "MainWindow.h"
 
+#include "AuditWindow.h"
 #include "ConnectionDialog.h"
+#include "GraphClient.h"
 #include "NetworkContext.h"
+#include "RevokeDialog.h"
+#include "RevokeOperation.h"
 #include "SettingsStore.h"
+#include "UserSearchController.h"
 #include "Version.h"
 #include "ui_MainWindow.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
 
+namespace {
+QString localTime(const QDateTime& utc)
+{
+    return utc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+// The later of the two valid-from properties: v1.0's signInSessions and beta's refreshTokens.
+QDateTime validFrom(const DirectoryUser& user)
+{
+    if (!user.refreshTokensValidFrom.isValid()) {
+        return user.signInSessionsValidFrom;
+    }
+    if (!user.signInSessionsValidFrom.isValid()) {
+        return user.refreshTokensValidFrom;
+    }
+    return std::max(user.signInSessionsValidFrom, user.refreshTokensValidFrom);
+}
+} // namespace
+
 MainWindow::MainWindow(const AppServices& services, const ConnectionSettings& connection, QWidget* parent)
-    : QMainWindow(parent), m_ui(new Ui::MainWindow), m_services(services), m_connectionLabel(new QLabel(this))
+    : QMainWindow(parent), m_ui(new Ui::MainWindow), m_services(services), m_audit(services.auditLogPath),
+      m_connectionLabel(new QLabel(this)), m_searchModel(new UserSearchModel(this)),
+      m_searchController(new UserSearchController(*m_searchModel, this))
 {
     m_ui->setupUi(this);
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_connectionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addPermanentWidget(m_connectionLabel, 1);
+
+    QFont nameFont = m_ui->detailsNameLabel->font();
+    nameFont.setBold(true);
+    nameFont.setPointSizeF(nameFont.pointSizeF() * 1.2);
+    m_ui->detailsNameLabel->setFont(nameFont);
+    m_ui->resultsView->setModel(m_searchModel);
+    QHeaderView* header = m_ui->resultsView->horizontalHeader();
+    const int widths[UserSearchModel::ColumnCount] = {130, 170, 170, 100, 110, 60};
+    for (int column = 0; column < UserSearchModel::ColumnCount; ++column) {
+        header->resizeSection(column, widths[column]);
+    }
+    m_ui->resultsSplitter->setStretchFactor(0, 1);
+    m_ui->resultsSplitter->setStretchFactor(1, 0);
+    m_ui->resultsSplitter->setSizes({width() - 400, 400});
+    m_ui->searchEdit->installEventFilter(this);
+    m_ui->resultsView->installEventFilter(this);
+
+    connect(m_ui->searchEdit, &QLineEdit::textChanged, m_searchController, &UserSearchController::setText);
+    connect(m_ui->searchEdit, &QLineEdit::returnPressed, m_searchController, &UserSearchController::searchNow);
+    connect(m_searchModel, &UserSearchModel::stateChanged, this, &MainWindow::onSearchStateChanged);
+    connect(m_searchModel, &UserSearchModel::busyChanged, m_ui->searchBusy, &QWidget::setVisible);
+    connect(m_searchModel, &UserSearchModel::errorOccurred, this, [this](const GraphError& error) {
+        showMessage(error.message);
+        m_searchMessageShown = true;
+    });
+    connect(m_searchModel, &QAbstractItemModel::rowsInserted, this,
+            [this] { onSearchStateChanged(m_searchModel->state()); });
+    connect(m_searchModel, &QAbstractItemModel::modelReset, this, &MainWindow::onSelectionChanged);
+    connect(m_searchModel, &QAbstractItemModel::dataChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_ui->resultsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onSelectionChanged);
+    connect(m_ui->resultsView, &QAbstractItemView::doubleClicked, m_ui->actionRevoke, &QAction::trigger);
+
+    connect(m_ui->actionFind, &QAction::triggered, this, [this] {
+        m_ui->searchEdit->setFocus(Qt::ShortcutFocusReason);
+        m_ui->searchEdit->selectAll();
+    });
+    connect(m_ui->actionCopyObjectId, &QAction::triggered, this, &MainWindow::copyObjectId);
+    connect(m_ui->copyIdButton, &QToolButton::clicked, this, &MainWindow::copyObjectId);
+    connect(m_ui->actionRevoke, &QAction::triggered, this, &MainWindow::openRevokeDialog);
+    connect(m_ui->revokeButton, &QPushButton::clicked, m_ui->actionRevoke, &QAction::trigger);
+    connect(m_ui->revokeDetailsButton, &QPushButton::clicked, m_ui->actionRevoke, &QAction::trigger);
+    connect(m_ui->actionRevokeMine, &QAction::triggered, this, &MainWindow::openRevokeMineDialog);
+    connect(m_ui->actionAuditLog, &QAction::triggered, this, &MainWindow::openAuditLog);
+    connect(m_ui->copyResultButton, &QToolButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(m_resultCopyText); });
+    connect(m_ui->dismissResultButton, &QToolButton::clicked, this, [this] { m_ui->resultBar->hide(); });
 
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::showAbout);
@@ -40,7 +116,31 @@ MainWindow::MainWindow(const AppServices& services, const ConnectionSettings& co
 
 MainWindow::~MainWindow()
 {
-    delete m_session; // before the network context it uses
+    dropConnection(); // before the network context they use
+}
+
+GraphClient* MainWindow::graphClient() const
+{
+    return m_graph;
+}
+
+RevokeDialog* MainWindow::revokeDialog() const
+{
+    return m_revokeDialog;
+}
+
+AuditWindow* MainWindow::auditWindow() const
+{
+    return m_auditWindow;
+}
+
+void MainWindow::dropConnection()
+{
+    // The dialog's operation uses the client and the session; the model's request uses the client.
+    delete m_revokeDialog;
+    m_searchModel->setGraphClient(nullptr);
+    delete m_graph;
+    delete m_session;
 }
 
 void MainWindow::start(bool firstRun)
@@ -56,7 +156,7 @@ void MainWindow::start(bool firstRun)
 
 void MainWindow::setConnection(const ConnectionSettings& connection)
 {
-    delete m_session;
+    dropConnection();
     m_connection = connection;
     m_networkContext = std::make_unique<NetworkContext>(&m_services.network);
     clearMessage();
@@ -81,6 +181,8 @@ void MainWindow::setConnection(const ConnectionSettings& connection)
         }
     });
     connect(m_session, &AuthSession::keychainProblem, this, &MainWindow::showMessage);
+    m_graph = new GraphClient(*m_networkContext, *m_session, connection.graphEndpoint(), this);
+    m_searchModel->setGraphClient(m_graph);
     onStateChanged(m_session->state());
 }
 
@@ -111,14 +213,19 @@ void MainWindow::onStateChanged(AuthSession::State state)
         m_ui->waitingDetailLabel->setText(tr("Finish signing in in your web browser."));
         m_ui->cancelSignInButton->setFocus();
         break;
-    case AuthSession::State::SignedIn: {
-        const Account& account = m_session->account();
+    case AuthSession::State::SignedIn:
         m_ui->pages->setCurrentWidget(m_ui->signedInPage);
-        m_ui->signedInLabel->setText(tr("Signed in as %1 (%2).").arg(account.name, account.username));
         break;
     }
-    }
     const bool signedIn = state == AuthSession::State::SignedIn;
+    m_ui->searchEdit->setEnabled(signedIn);
+    if (signedIn) {
+        m_ui->searchEdit->setFocus(Qt::OtherFocusReason);
+    } else {
+        // Another operator (or none) must not see, or act on, what the previous one found.
+        m_ui->searchEdit->clear();
+        m_searchModel->clear();
+    }
     const bool idle = state == AuthSession::State::SignedOut || signedIn;
     m_ui->actionSignIn->setText(signedIn ? tr("&Switch account…") : tr("&Sign in…"));
     m_ui->actionSignIn->setEnabled(valid && idle);
@@ -126,6 +233,7 @@ void MainWindow::onStateChanged(AuthSession::State state)
     m_ui->actionSignOut->setEnabled(signedIn);
     m_ui->actionSettings->setEnabled(idle);
     updateConnectionDisplay();
+    updateActions();
 }
 
 void MainWindow::onWaitingForBrowser(const QUrl& url, bool opened)
@@ -180,9 +288,11 @@ void MainWindow::clearMessage()
 void MainWindow::openSettings()
 {
     ConnectionDialog dialog(m_connection, this);
+    dialog.setRevokeApi(m_services.settings.revokeApi());
     if (dialog.exec() != QDialog::Accepted) {
         return;
     }
+    m_services.settings.setRevokeApi(dialog.revokeApi());
     const ConnectionSettings chosen = dialog.settings();
     m_services.settings.saveConnection(chosen);
     if (!(chosen == m_connection)) {
@@ -199,4 +309,232 @@ void MainWindow::showAbout()
            "<p>Built with Qt %3. <a href=\"%4\">%4</a></p>")
             .arg(QString::fromLatin1(SessionRevoker::kApplicationName), QString::fromLatin1(SessionRevoker::kVersion),
                  QString::fromLatin1(qVersion()), QString::fromLatin1(SessionRevoker::kProjectUrl)));
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() != QEvent::KeyPress) {
+        return QMainWindow::eventFilter(watched, event);
+    }
+    const auto* key = static_cast<QKeyEvent*>(event);
+    if (watched == m_ui->searchEdit && key->key() == Qt::Key_Down && key->modifiers() == Qt::NoModifier &&
+        m_searchModel->rowCount() > 0) {
+        QTableView* view = m_ui->resultsView;
+        view->setFocus(Qt::TabFocusReason);
+        if (!view->selectionModel()->hasSelection()) {
+            view->selectRow(0);
+        }
+        return true;
+    }
+    if (watched == m_ui->resultsView && (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) &&
+        (key->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier) {
+        m_ui->actionRevoke->trigger();
+        return true;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::onSearchStateChanged(UserSearchModel::State state)
+{
+    using State = UserSearchModel::State;
+    if (m_searchMessageShown && state != State::Failed) {
+        clearMessage(); // the error was about an earlier query
+        m_searchMessageShown = false;
+    }
+    const QString query = m_searchModel->query();
+    const int rows = m_searchModel->rowCount();
+    switch (state) {
+    case State::Empty:
+    case State::TooShort:
+        m_ui->resultsHintLabel->setText(tr("Type at least 2 characters of a name, email address, UPN or object id."));
+        break;
+    case State::Loading:
+        m_ui->resultsHintLabel->setText(tr("Searching for '%1'…").arg(query));
+        break;
+    case State::NoMatches:
+        m_ui->resultsHintLabel->setText(tr("No one matches '%1'").arg(query));
+        break;
+    case State::Failed:
+        m_ui->resultsHintLabel->setText(tr("Could not search for '%1'.").arg(query));
+        break;
+    case State::Results:
+        break;
+    }
+    m_ui->resultsStack->setCurrentWidget(rows > 0 ? m_ui->resultsTablePage : m_ui->resultsHintPage);
+    const std::optional<qint64> total = m_searchModel->totalCount();
+    if (total && *total > rows) {
+        m_ui->resultsCountLabel->setText(tr("%1 of %2 shown; scroll down for more").arg(rows).arg(*total));
+    } else {
+        m_ui->resultsCountLabel->setText(rows == 1 ? tr("1 person") : tr("%1 people").arg(rows));
+    }
+    // One match (an object id or UPN typed in full): it is the one the operator meant to pick.
+    if (state == State::Results && rows == 1 && !m_ui->resultsView->selectionModel()->hasSelection()) {
+        m_ui->resultsView->selectRow(0);
+    }
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const QModelIndexList rows = m_ui->resultsView->selectionModel()->selectedRows();
+    if (rows.size() == 1) {
+        m_selected = m_searchModel->user(rows.first().row());
+    } else {
+        m_selected.reset();
+    }
+    showDetails();
+    updateActions();
+}
+
+void MainWindow::showDetails()
+{
+    if (!m_selected) {
+        m_ui->detailsStack->setCurrentWidget(m_ui->detailsEmptyPage);
+        return;
+    }
+    const DirectoryUser& user = *m_selected;
+    m_ui->detailsStack->setCurrentWidget(m_ui->detailsUserPage);
+    m_ui->detailsNameLabel->setText(user.displayName);
+    m_ui->detailsUpnLabel->setText(user.userPrincipalName);
+    m_ui->detailsMailLabel->setText(user.mail);
+    m_ui->detailsMailLabel->setVisible(!user.mail.isEmpty() &&
+                                       user.mail.compare(user.userPrincipalName, Qt::CaseInsensitive) != 0);
+    QStringList info;
+    for (const QString& part : {user.department, user.jobTitle}) {
+        if (!part.isEmpty()) {
+            info.append(part);
+        }
+    }
+    if (user.accountEnabled.has_value()) {
+        info.append(*user.accountEnabled ? tr("enabled") : tr("disabled"));
+    }
+    m_ui->detailsInfoLabel->setText(info.join(QStringLiteral(" · ")));
+    m_ui->detailsGuestLabel->setVisible(user.isGuest());
+    m_ui->detailsIdLabel->setText(user.id);
+    const QDateTime from = validFrom(user);
+    m_ui->detailsValidFromLabel->setText(from.isValid() ? localTime(from) : tr("not known"));
+}
+
+void MainWindow::updateActions()
+{
+    const bool signedIn = m_session && m_session->state() == AuthSession::State::SignedIn;
+    const bool free = m_revokeDialog.isNull();
+    const bool canRevoke = signedIn && free && m_graph && m_selected.has_value();
+    m_ui->actionRevoke->setEnabled(canRevoke);
+    m_ui->revokeButton->setEnabled(canRevoke);
+    m_ui->revokeDetailsButton->setEnabled(canRevoke);
+    m_ui->actionRevokeMine->setEnabled(signedIn && free && m_graph);
+    m_ui->actionCopyObjectId->setEnabled(m_selected.has_value());
+}
+
+void MainWindow::copyObjectId()
+{
+    if (m_selected) {
+        QGuiApplication::clipboard()->setText(m_selected->id);
+    }
+}
+
+void MainWindow::openRevokeDialog()
+{
+    if (!m_selected || !m_ui->actionRevoke->isEnabled()) {
+        return;
+    }
+    RevokeRequest request;
+    request.target = *m_selected; // a copy: the selection may change while the dialog is open
+    request.api = m_services.settings.revokeApi();
+    showRevokeDialog(request);
+}
+
+void MainWindow::openRevokeMineDialog()
+{
+    if (!m_session || !m_ui->actionRevokeMine->isEnabled()) {
+        return;
+    }
+    const Account& account = m_session->account();
+    RevokeRequest request;
+    request.self = true;
+    request.target.id = account.objectId;
+    request.target.displayName = account.name;
+    request.target.userPrincipalName = account.username;
+    request.api = m_services.settings.revokeApi();
+    showRevokeDialog(request);
+}
+
+void MainWindow::showRevokeDialog(const RevokeRequest& request)
+{
+    auto* dialog = new RevokeDialog(*m_graph, m_audit, *m_session, request, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_revokeDialog = dialog;
+    connect(dialog, &RevokeDialog::revokeFinished, this,
+            [this, request](const RevokeOutcome& outcome) { onRevokeFinished(outcome, request); });
+    connect(dialog, &QDialog::finished, this, [this] {
+        m_revokeDialog.clear();
+        updateActions();
+    });
+    updateActions();
+    dialog->open();
+}
+
+void MainWindow::onRevokeFinished(const RevokeOutcome& outcome, const RevokeRequest& request)
+{
+    const DirectoryUser& target = request.target;
+    const QString name = target.displayName.isEmpty() ? target.userPrincipalName : target.displayName;
+    const QString text = outcome.summary.isEmpty() ? outcome.error.message : outcome.summary;
+    QStringList copy{text};
+    copy.append(tr("User: %1 <%2>, object id %3").arg(name, target.userPrincipalName, target.id));
+    if (!outcome.requestId.isEmpty()) {
+        copy.append(QStringLiteral("request-id: %1").arg(outcome.requestId));
+    }
+    if (!outcome.clientRequestId.isEmpty()) {
+        copy.append(QStringLiteral("client-request-id: %1").arg(outcome.clientRequestId));
+    }
+    if (outcome.sentAt.isValid()) {
+        copy.append(QStringLiteral("sent: %1").arg(outcome.sentAt.toUTC().toString(Qt::ISODate)));
+    }
+    // The line names the request-id by its start, as the UX sketch does; Copy gives the whole ids.
+    QString shown = text;
+    if (outcome.requestId.size() > 8) {
+        shown.replace(outcome.requestId, outcome.requestId.left(4) + QStringLiteral("…"));
+    }
+    showResult(shown, copy.join(QLatin1Char('\n')));
+
+    if (outcome.revoked && outcome.validFrom.isValid() && !request.self) {
+        const int row = m_searchModel->rowOfUser(target.id);
+        if (row >= 0) {
+            DirectoryUser updated = m_searchModel->user(row);
+            if (request.api == RevokeApi::InvalidateAllRefreshTokens) {
+                updated.refreshTokensValidFrom = outcome.validFrom;
+            } else {
+                updated.signInSessionsValidFrom = outcome.validFrom;
+            }
+            m_searchModel->updateUser(updated);
+        }
+    }
+    if (m_auditWindow) {
+        m_auditWindow->reload();
+    }
+    if (request.self && outcome.revoked && m_session) {
+        // Our own refresh token is dead now; the next refresh would find out the hard way.
+        m_session->signOut();
+    }
+}
+
+void MainWindow::showResult(const QString& text, const QString& copyText)
+{
+    m_ui->resultLabel->setText(text);
+    m_ui->resultLabel->setToolTip(copyText);
+    m_resultCopyText = copyText;
+    m_ui->resultBar->setVisible(!text.isEmpty());
+}
+
+void MainWindow::openAuditLog()
+{
+    if (!m_auditWindow) {
+        m_auditWindow = new AuditWindow(m_audit, this);
+        m_auditWindow->setAttribute(Qt::WA_DeleteOnClose);
+    } else {
+        m_auditWindow->reload();
+    }
+    m_auditWindow->show();
+    m_auditWindow->raise();
+    m_auditWindow->activateWindow();
 }

@@ -1,3 +1,4 @@
+#include "AuditLog.h"
 #include "Clock.h"
 #include "ConnectionOptions.h"
 #include "KeychainTokenStore.h"
@@ -44,9 +45,12 @@ int main(int argc, char* argv[])
     QNetworkAccessManager network;
     KeychainTokenStore tokens(QString::fromLatin1(SessionRevoker::kApplicationName));
     const Clock clock;
-    const AppServices services{settings, tokens, network, clock, [](const QUrl& url) {
-                                   return QDesktopServices::openUrl(url);
-                               }};
+    const AppServices services{settings,
+                               tokens,
+                               network,
+                               clock,
+                               [](const QUrl& url) { return QDesktopServices::openUrl(url); },
+                               AuditLog::defaultPath()};
 
     MainWindow window(services, connection);
     window.show();

@@ -1,5 +1,7 @@
 #include "SettingsStore.h"
 
+#include "GraphClient.h"
+
 #include <QSettings>
 
 namespace {
@@ -9,6 +11,9 @@ const QString kGraph = QStringLiteral("connection/graph");
 const QString kTenant = QStringLiteral("connection/tenant");
 const QString kClientId = QStringLiteral("connection/clientId");
 const QString kCaFile = QStringLiteral("connection/caFile");
+const QString kRevokeApi = QStringLiteral("revoke/api");
+const QString kInvalidateAllRefreshTokens = QStringLiteral("invalidateAllRefreshTokens");
+const QString kRevokeSignInSessions = QStringLiteral("revokeSignInSessions");
 } // namespace
 
 SettingsStore::SettingsStore() : m_settings(std::make_unique<QSettings>()) {}
@@ -74,6 +79,21 @@ void SettingsStore::setSignedInAccount(const QString& connectionKey, const QStri
     } else {
         m_settings->setValue(accountKey(connectionKey), homeAccountId);
     }
+    m_settings->sync();
+}
+
+RevokeApi SettingsStore::revokeApi() const
+{
+    // Anything but the beta call's name (unset, a hand edit) means the GA call.
+    return m_settings->value(kRevokeApi).toString() == kInvalidateAllRefreshTokens
+               ? RevokeApi::InvalidateAllRefreshTokens
+               : RevokeApi::RevokeSignInSessions;
+}
+
+void SettingsStore::setRevokeApi(RevokeApi api)
+{
+    m_settings->setValue(kRevokeApi, api == RevokeApi::InvalidateAllRefreshTokens ? kInvalidateAllRefreshTokens
+                                                                                  : kRevokeSignInSessions);
     m_settings->sync();
 }
 

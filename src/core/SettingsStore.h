@@ -7,6 +7,7 @@
 #include <optional>
 
 class QSettings;
+enum class RevokeApi; // GraphClient.h
 
 // Reads and writes the operator's connection settings with QSettings. Never holds a secret: tokens live in the
 // OS keychain (TokenStore), not here.
@@ -28,6 +29,10 @@ public:
     // Which account signs in silently at start-up, per cloud/tenant/client (an account id, not a secret).
     QString signedInAccount(const QString& connectionKey) const;
     void setSignedInAccount(const QString& connectionKey, const QString& homeAccountId);
+
+    // Which Graph call revokes sessions (Settings: "Revoke with"); revokeSignInSessions (v1.0) unless chosen.
+    RevokeApi revokeApi() const;
+    void setRevokeApi(RevokeApi api);
 
     QString fileName() const;
 

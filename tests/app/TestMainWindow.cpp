@@ -117,11 +117,16 @@ void TestMainWindow::menusArePresent()
     for (const QAction* action : actions) {
         titles.append(action->text());
     }
-    QCOMPARE(titles, (QStringList{QStringLiteral("&File"), QStringLiteral("&Account"), QStringLiteral("&Help")}));
+    QCOMPARE(titles, (QStringList{QStringLiteral("&File"), QStringLiteral("&Edit"), QStringLiteral("&Account"),
+                                  QStringLiteral("&Help")}));
     QVERIFY(child<QAction>(*window, "actionSignIn")->isEnabled());
     QVERIFY(!child<QAction>(*window, "actionSignOut")->isEnabled());
+    QVERIFY(!child<QAction>(*window, "actionRevokeMine")->isEnabled()); // needs a signed-in operator
+    QVERIFY(!child<QAction>(*window, "actionRevoke")->isEnabled());     // needs a selected user
     QVERIFY(child<QAction>(*window, "actionSettings")->isEnabled());
+    QVERIFY(child<QAction>(*window, "actionAuditLog")->isEnabled());
     QCOMPARE(child<QAction>(*window, "actionQuit")->shortcut(), QKeySequence(QStringLiteral("Ctrl+Q")));
+    QCOMPARE(child<QAction>(*window, "actionRevoke")->shortcut(), QKeySequence(QStringLiteral("Ctrl+R")));
 }
 
 void TestMainWindow::unusableConnectionExplainsWhy()
@@ -180,13 +185,21 @@ void TestMainWindow::signInAndOut()
     QTRY_VERIFY(statusText(*window).contains(QStringLiteral("signed in as helpdesk@contoso.test")));
     QVERIFY2(statusText(*window).contains(QStringLiteral("(Helpdesk Administrator)")), qPrintable(statusText(*window)));
     QCOMPARE(child<QStackedWidget>(*window, "pages")->currentWidget()->objectName(), QStringLiteral("signedInPage"));
-    QVERIFY(child<QLabel>(*window, "signedInLabel")->text().contains(QStringLiteral("Hal Desmond")));
+    QCOMPARE(window->session()->account().name, QStringLiteral("Hal Desmond"));
+    auto* search = child<QLineEdit>(*window, "searchEdit");
+    QVERIFY(search->isEnabled());
+    QCOMPARE(window->focusWidget(), search); // the operator starts typing a name at once
+    QVERIFY2(child<QLabel>(*window, "resultsHintLabel")->text().contains(QStringLiteral("Type at least 2 characters")),
+             qPrintable(child<QLabel>(*window, "resultsHintLabel")->text()));
     QCOMPARE(child<QAction>(*window, "actionSignIn")->text(), QStringLiteral("&Switch account…"));
     QVERIFY(child<QAction>(*window, "actionSignOut")->isEnabled());
+    QVERIFY(child<QAction>(*window, "actionRevokeMine")->isEnabled());
 
     child<QAction>(*window, "actionSignOut")->trigger();
     QTRY_VERIFY(statusText(*window).contains(QStringLiteral("not signed in")));
     QCOMPARE(child<QStackedWidget>(*window, "pages")->currentWidget()->objectName(), QStringLiteral("signedOutPage"));
+    QVERIFY(!search->isEnabled());
+    QVERIFY(!child<QAction>(*window, "actionRevokeMine")->isEnabled());
 }
 
 void TestMainWindow::silentSignInAtStart()
