@@ -39,9 +39,12 @@ public:
     // {"n", "p50", "p90", "p99", "p999", "max"}
     QJsonObject summary() const
     {
-        return {{QStringLiteral("n"), static_cast<double>(size())}, {QStringLiteral("p50"), median()},
-                {QStringLiteral("p90"), percentile(90)},            {QStringLiteral("p99"), percentile(99)},
-                {QStringLiteral("p999"), percentile(99.9)},         {QStringLiteral("max"), max()}};
+        return {{QStringLiteral("n"), static_cast<double>(size())},
+                {QStringLiteral("p50"), median()},
+                {QStringLiteral("p90"), percentile(90)},
+                {QStringLiteral("p99"), percentile(99)},
+                {QStringLiteral("p999"), percentile(99.9)},
+                {QStringLiteral("max"), max()}};
     }
 
 private:

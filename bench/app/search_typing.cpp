@@ -61,8 +61,7 @@ public:
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override
     {
-        if (m_armed && watched == &m_viewport && event->type() == QEvent::Paint && modelNs >= 0 &&
-            paintEventNs < 0) {
+        if (m_armed && watched == &m_viewport && event->type() == QEvent::Paint && modelNs >= 0 && paintEventNs < 0) {
             paintEventNs = m_clock.nsecsElapsed();
             // Queued: runs once the whole paint pass, flush included, is done.
             QMetaObject::invokeMethod(
@@ -91,8 +90,8 @@ QStringList pickQueries(const TenantSim& sim, int count)
     const QJsonObject grant = sim.passwordGrant(QStringLiteral("helpdesk@contoso.test"),
                                                 QStringLiteral("https://graph.microsoft.com/User.Read.All"));
     const QByteArray token = grant.value(QStringLiteral("access_token")).toString().toLatin1();
-    const TenantSim::Answer answer = sim.request("GET", QStringLiteral("/v1.0/users?$select=displayName&$top=999"),
-                                                 {}, {{"Authorization", "Bearer " + token}});
+    const TenantSim::Answer answer = sim.request("GET", QStringLiteral("/v1.0/users?$select=displayName&$top=999"), {},
+                                                 {{"Authorization", "Bearer " + token}});
     QStringList candidates;
     const QJsonArray users = answer.json().value(QStringLiteral("value")).toArray();
     for (const QJsonValue& user : users) {

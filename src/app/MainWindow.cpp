@@ -70,6 +70,7 @@ MainWindow::MainWindow(const AppServices& services, const ConnectionSettings& co
     connect(m_searchModel, &UserSearchModel::errorOccurred, this, [this](const GraphError& error) {
         showMessage(error.message);
         m_searchMessageShown = true;
+        answerClaimsChallenge(error);
     });
     connect(m_searchModel, &QAbstractItemModel::rowsInserted, this,
             [this] { onSearchStateChanged(m_searchModel->state()); });
@@ -474,6 +475,17 @@ void MainWindow::showRevokeDialog(const RevokeRequest& request)
     dialog->open();
 }
 
+void MainWindow::answerClaimsChallenge(const GraphError& error)
+{
+    // Continuous access evaluation: Graph wants a token satisfying these claims, which only an interactive
+    // sign-in can give. Start it at once, carrying the claims, rather than leaving the operator stuck.
+    if (error.claimsChallenge.isEmpty() || !m_session || m_session->state() == AuthSession::State::WaitingForBrowser) {
+        return;
+    }
+    showMessage(tr("Microsoft Entra ID asks you to sign in again before Session Revoker can continue."));
+    m_session->signIn(error.claimsChallenge);
+}
+
 void MainWindow::onRevokeFinished(const RevokeOutcome& outcome, const RevokeRequest& request)
 {
     const DirectoryUser& target = request.target;
@@ -496,6 +508,7 @@ void MainWindow::onRevokeFinished(const RevokeOutcome& outcome, const RevokeRequ
         shown.replace(outcome.requestId, outcome.requestId.left(4) + QStringLiteral("…"));
     }
     showResult(shown, copy.join(QLatin1Char('\n')));
+    answerClaimsChallenge(outcome.error);
 
     if (outcome.revoked && outcome.validFrom.isValid() && !request.self) {
         const int row = m_searchModel->rowOfUser(target.id);

@@ -89,6 +89,7 @@ private:
     void openRevokeDialog();
     void openRevokeMineDialog();
     void showRevokeDialog(const RevokeRequest& request);
+    void answerClaimsChallenge(const GraphError& error);
     void onRevokeFinished(const RevokeOutcome& outcome, const RevokeRequest& request);
     void showResult(const QString& text, const QString& copyText);
     void openAuditLog();
