@@ -207,6 +207,7 @@ void AuthSession::cancel()
         Q_EMIT restoreFinished(false);
     }
     Q_EMIT signInFailed(AuthError::make(AuthError::Kind::Cancelled, tr("Sign-in was cancelled.")));
+    serveWaiters(); // requests that waited for the new sign-in go on with the old one, or fail
 }
 
 void AuthSession::onBrowserReturned(const QByteArray& code, const AuthError& error)
@@ -373,6 +374,7 @@ void AuthSession::failInteractive(const AuthError& error)
         flushWaiters(error);
     }
     Q_EMIT signInFailed(error);
+    serveWaiters(); // still signed in (a switch of account failed): the waiting requests go on
 }
 
 void AuthSession::failRefresh(const AuthError& error)
@@ -423,6 +425,14 @@ void AuthSession::signOut()
 void AuthSession::requestAccessToken(QObject* context, TokenCallback done)
 {
     m_waiters.append({context, std::move(done)});
+    serveWaiters();
+}
+
+void AuthSession::serveWaiters()
+{
+    if (m_waiters.isEmpty()) {
+        return;
+    }
     if (m_state != State::SignedIn) {
         if (m_state == State::SignedOut) {
             QMetaObject::invokeMethod(

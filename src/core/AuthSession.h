@@ -101,6 +101,7 @@ private:
     void forgetStored(std::function<void()> then = {});
     void failInteractive(const AuthError& error);
     void failRefresh(const AuthError& error);
+    void serveWaiters();
     void flushWaiters(const AuthError& error);
     void abortJobs();
 

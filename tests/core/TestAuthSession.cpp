@@ -69,6 +69,7 @@ private Q_SLOTS:
     void discoveryFailureIsExplained();
     void unknownClientIsExplained();
     void signOutForgetsEverything();
+    void cancelledAccountSwitchServesWaitingRequests();
     void signsInOverTlsWithExtraCa();
     void tlsWithoutTheCaFails();
 
@@ -421,6 +422,27 @@ void TestAuthSession::signOutForgetsEverything()
         error = e;
     });
     QTRY_VERIFY(error.isError());
+}
+
+void TestAuthSession::cancelledAccountSwitchServesWaitingRequests()
+{
+    Harness h(connectionFor(m_sim), *m_store, *m_settings, m_clock);
+    QVERIFY(signIn(h));
+    QSignalSpy waiting(&h.session, &AuthSession::waitingForBrowser);
+    h.session.signIn(); // "Switch account…"
+    QTRY_COMPARE(waiting.count(), 1);
+    bool served = false;
+    QByteArray token;
+    h.session.requestAccessToken(this, [&](const QByteArray& t, const AuthError& e) {
+        served = true;
+        token = e.isError() ? QByteArray() : t;
+    });
+    QTest::qWait(50);
+    QVERIFY(!served); // waits for the new sign-in
+    h.session.cancel();
+    QTRY_VERIFY(served);
+    QVERIFY(!token.isEmpty()); // the operator is still signed in with the old account
+    QCOMPARE(h.session.state(), AuthSession::State::SignedIn);
 }
 
 void TestAuthSession::signsInOverTlsWithExtraCa()
