@@ -2,6 +2,7 @@
 
 #include "AuditLog.h"
 #include "ExitCodes.h"
+#include "TextTable.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -40,25 +41,8 @@ void printTable(const QList<AuditRecord>& records)
                      targetText(r), r.outcome, r.httpStatus != 0 ? QString::number(r.httpStatus) : QString(),
                      r.requestId, reason});
     }
-    QList<qsizetype> widths(header.size());
-    for (qsizetype c = 0; c < header.size(); ++c) {
-        widths[c] = header.at(c).size();
-        for (const QStringList& row : std::as_const(rows)) {
-            widths[c] = std::min<qsizetype>(std::max(widths[c], row.at(c).size()), 48);
-        }
-    }
     QTextStream out(stdout);
-    const auto print = [&](const QStringList& row) {
-        QStringList cells;
-        for (qsizetype c = 0; c < row.size(); ++c) {
-            cells.append(c + 1 < row.size() ? row.at(c).leftJustified(widths[c], QLatin1Char(' '), true) : row.at(c));
-        }
-        out << cells.join(QStringLiteral("  ")) << '\n';
-    };
-    print(header);
-    for (const QStringList& row : std::as_const(rows)) {
-        print(row);
-    }
+    TextTable::print(out, header, rows, 48);
     out.flush();
 }
 } // namespace

@@ -4,6 +4,7 @@
 #include "AuthSession.h"
 #include "ExitCodes.h"
 #include "RevokeOperation.h"
+#include "TextTable.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -242,24 +243,7 @@ void GraphCommand::onSearchFinished(const GraphReply& reply)
     for (const DirectoryUser& user : page.users) {
         rows.append({user.displayName, user.userPrincipalName, user.department, enabledText(user), user.id});
     }
-    QList<qsizetype> widths(header.size());
-    for (qsizetype c = 0; c < header.size(); ++c) {
-        widths[c] = header.at(c).size();
-        for (const QStringList& row : std::as_const(rows)) {
-            widths[c] = std::min<qsizetype>(std::max(widths[c], row.at(c).size()), 40);
-        }
-    }
-    const auto print = [&](const QStringList& row) {
-        QStringList cells;
-        for (qsizetype c = 0; c < row.size(); ++c) {
-            cells.append(c + 1 < row.size() ? row.at(c).leftJustified(widths[c], QLatin1Char(' '), true) : row.at(c));
-        }
-        out << cells.join(QStringLiteral("  ")) << '\n';
-    };
-    print(header);
-    for (const QStringList& row : std::as_const(rows)) {
-        print(row);
-    }
+    TextTable::print(out, header, rows, 40);
     if (page.count && *page.count > page.users.size()) {
         out << tr("%1 of %2 shown: refine the search.").arg(page.users.size()).arg(*page.count) << '\n';
     } else if (more) {
