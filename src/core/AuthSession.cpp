@@ -320,17 +320,20 @@ void AuthSession::persist()
     const QString key = TokenStore::keyFor(Clouds::id(m_connection.cloud), m_connection.tenant, m_connection.clientId,
                                            m_account.homeAccountId);
     const QString accountId = m_account.homeAccountId;
+    // Point at the account before the write completes: the window may close (and this object go) before the
+    // keychain answers, and the entry must still be found next time. A failed write takes the pointer back.
+    m_settings.setSignedInAccount(connectionKey(m_connection), accountId);
     m_store.write(key, QJsonDocument(entry).toJson(QJsonDocument::Compact), this,
                   [this, accountId](const TokenStore::Result& result) {
                       if (result.status == TokenStore::Status::Ok) {
-                          if (m_state == State::SignedIn && m_account.homeAccountId == accountId) {
-                              m_settings.setSignedInAccount(connectionKey(m_connection), accountId);
-                          }
                           m_remembers = true;
                           Q_EMIT tokensStored(true);
                           return;
                       }
                       qCWarning(lcAuth) << "could not store the sign-in in the keychain:" << result.errorText;
+                      if (m_settings.signedInAccount(connectionKey(m_connection)) == accountId) {
+                          m_settings.setSignedInAccount(connectionKey(m_connection), QString());
+                      }
                       if (m_remembers) {
                           m_remembers = false;
                           Q_EMIT keychainProblem(keychainMessage(result));

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void unknownClientIsExplained();
     void signOutForgetsEverything();
     void cancelledAccountSwitchServesWaitingRequests();
+    void withoutKeychainTheSignInLastsTheSession();
     void signsInOverTlsWithExtraCa();
     void tlsWithoutTheCaFails();
 
@@ -443,6 +444,23 @@ void TestAuthSession::cancelledAccountSwitchServesWaitingRequests()
     QTRY_VERIFY(served);
     QVERIFY(!token.isEmpty()); // the operator is still signed in with the old account
     QCOMPARE(h.session.state(), AuthSession::State::SignedIn);
+}
+
+void TestAuthSession::withoutKeychainTheSignInLastsTheSession()
+{
+    m_store->setFailure(TokenStore::Status::Unavailable, QStringLiteral("no Secret Service"));
+    Harness h(connectionFor(m_sim), *m_store, *m_settings, m_clock);
+    QSignalSpy problem(&h.session, &AuthSession::keychainProblem);
+    QSignalSpy stored(&h.session, &AuthSession::tokensStored);
+    QVERIFY(signIn(h));
+    QTRY_COMPARE(stored.count(), 1);
+    QCOMPARE(stored.at(0).at(0).toBool(), false);
+    QCOMPARE(problem.count(), 1);
+    QVERIFY2(problem.at(0).at(0).toString().contains(QStringLiteral("will not be remembered")),
+             qPrintable(problem.at(0).at(0).toString()));
+    QVERIFY(!h.session.remembersSignIn());
+    QCOMPARE(h.session.state(), AuthSession::State::SignedIn); // works for this session
+    QVERIFY(m_settings->signedInAccount(AuthSession::connectionKey(h.session.connection())).isEmpty());
 }
 
 void TestAuthSession::signsInOverTlsWithExtraCa()
