@@ -2,7 +2,7 @@
 # Runs the benchmarks (bench/README.md). Each prints a table and writes its JSON results to build/bench/.
 #   scripts/bench.sh                     every benchmark, full size
 #   scripts/bench.sh --quick             smoke sizes, a few seconds each (what CTest's "bench" label runs)
-#   scripts/bench.sh [--quick] NAME...   only these benchmarks (tenant-sim)
+#   scripts/bench.sh [--quick] NAME...   only these benchmarks (tenant-sim, app)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ for arg in "$@"; do
   esac
 done
 
-known=(tenant-sim)
+known=(tenant-sim app)
 if [ ${#names[@]} -eq 0 ]; then
   names=("${known[@]}")
 fi
@@ -38,6 +38,12 @@ for name in "${names[@]}"; do
   case "$name" in
     tenant-sim)
       /usr/bin/python3 bench/tenant-sim/bench_tenant_sim.py "${quick[@]}" --json "$out/tenant-sim$suffix.json" ;;
+    app)
+      # The app's benchmark programs, built with the default preset (RelWithDebInfo, as the app ships).
+      cmake --preset default >/dev/null
+      cmake --build --preset default --target sr-bench-startup sr-bench-bare-window sr-bench-typing sr-bench-scroll >&2
+      /usr/bin/python3 bench/app/bench_app.py "${quick[@]}" --bin-dir build/default/bench/app \
+        --json "$out/app$suffix.json" ;;
   esac
   echo "results: $out/$name$suffix.json"
 done

@@ -34,6 +34,17 @@ double peakRssMiB()
     return static_cast<double>(usage.ru_maxrss) / 1024.0; // KiB on Linux
 }
 
+// User and system CPU time of the whole process (GUI thread, Qt's network thread), ms.
+double processCpuMs()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto ms = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+    };
+    return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
 double currentRssMiB()
 {
     QFile statm(QStringLiteral("/proc/self/statm"));
@@ -99,10 +110,12 @@ int main(int argc, char* argv[])
     SignedInApp::runFor(idleMs);
     heartbeat.stop();
     const Samples idle = heartbeat.gaps();
+    const Samples idleBusy = heartbeat.busy();
     const double rssBefore = currentRssMiB();
     const double peakBefore = peakRssMiB();
 
-    // A page step every stepMs (a held key or a fast wheel), for as long as there is more to see or to fetch.
+    // A page step every stepMs (a click held in the scroll bar's track), for as long as there is more to see or to
+    // fetch.
     network.clearUserReads();
     int steps = 0;
     QTimer stepper;
@@ -116,6 +129,7 @@ int main(int argc, char* argv[])
         return bar->value() == bar->maximum() && !model->isBusy() && !model->canFetchMore(QModelIndex());
     };
     const qint64 scrollStart = clock.nsecsElapsed();
+    const double cpuStart = processCpuMs();
     heartbeat.start();
     stepper.start();
     // The view lays out inserted rows later (a delayed layout), so the scroll bar's maximum can lag the model by an
@@ -131,7 +145,9 @@ int main(int argc, char* argv[])
     stepper.stop();
     heartbeat.stop();
     const double scrollSecs = static_cast<double>(clock.nsecsElapsed() - scrollStart) / 1e9;
+    const double scrollCpuMs = processCpuMs() - cpuStart;
     const Samples& scroll = heartbeat.gaps();
+    const Samples& scrollBusy = heartbeat.busy();
     const double rssAfter = currentRssMiB();
     const double peak = peakRssMiB();
     if (!reachedEnd) {
@@ -139,6 +155,11 @@ int main(int argc, char* argv[])
                      "scroll_search: the end was not reached (%d of %lld rows; at %d of %d, busy %d, more %d)\n",
                      model->rowCount(), static_cast<long long>(total), bar->value(), bar->maximum(),
                      int(model->isBusy()), int(model->canFetchMore(QModelIndex())));
+        return 1;
+    }
+    if (model->rowCount() != total) { // paging stopped early: an error, or @odata.count was wrong
+        std::fprintf(stderr, "scroll_search: the end came at %d rows of %lld\n", model->rowCount(),
+                     static_cast<long long>(total));
         return 1;
     }
     std::fprintf(stderr, "  scrolled %d rows in %.1f s (%d steps, %lld pages fetched); heartbeat p99 %.1f ms\n",
@@ -157,8 +178,13 @@ int main(int argc, char* argv[])
              {QStringLiteral("page_steps"), steps},
              {QStringLiteral("step_ms"), stepMs},
              {QStringLiteral("seconds"), scrollSecs},
+             {QStringLiteral("cpu_ms"), scrollCpuMs},
+             {QStringLiteral("cpu_ms_per_page"),
+              scrollCpuMs / std::max(1.0, static_cast<double>(network.userReads().size()))},
              {QStringLiteral("gaps_ms"), scroll.summary()},
              {QStringLiteral("idle_gaps_ms"), idle.summary()},
+             {QStringLiteral("gap_cpu_ms"), scrollBusy.summary()},
+             {QStringLiteral("idle_gap_cpu_ms"), idleBusy.summary()},
              {QStringLiteral("gaps_over_50ms"), static_cast<double>(scroll.countAbove(50))},
              {QStringLiteral("p99_ratio"), scroll.percentile(99) / idle.percentile(99)},
              {QStringLiteral("rss_before_mib"), rssBefore},

@@ -23,6 +23,7 @@
 #include <QSet>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -136,7 +137,10 @@ int main(int argc, char* argv[])
     const QCommandLineOption intervalOption(QStringLiteral("key-interval-ms"),
                                             QStringLiteral("Time from one key to the next."), QStringLiteral("ms"),
                                             QStringLiteral("80"));
-    parser.addOptions({usersOption, latencyOption, queriesOption, intervalOption});
+    // Diagnosis only (bench/README.md): what the debounce would cost as a Qt::PreciseTimer.
+    const QCommandLineOption preciseOption(QStringLiteral("precise-debounce"),
+                                           QStringLiteral("Make the search controller's timer a precise one."));
+    parser.addOptions({usersOption, latencyOption, queriesOption, intervalOption, preciseOption});
     parser.process(app);
     const int latencyMs = parser.value(latencyOption).toInt();
     const int queryCount = parser.value(queriesOption).toInt();
@@ -168,6 +172,11 @@ int main(int argc, char* argv[])
     QTableView* view = signedIn.resultsView();
     CountingNetwork& network = signedIn.network();
     const int debounceMs = controller->delayMs();
+    if (parser.isSet(preciseOption)) {
+        for (QTimer* timer : controller->findChildren<QTimer*>()) {
+            timer->setTimerType(Qt::PreciseTimer);
+        }
+    }
     ResultsPaintWatch watch(*model, *view->viewport(), clock);
     const QByteArray token = signedIn.accessToken();
 
