@@ -23,16 +23,21 @@ QString NetworkContext::addCaFile(const QString& path)
     if (certificates.isEmpty()) {
         return QCoreApplication::translate("NetworkContext", "The CA file %1 holds no PEM certificate.").arg(path);
     }
-    QList<QSslCertificate> all = m_ssl.caCertificates();
+    if (!m_ssl) {
+        m_ssl = QSslConfiguration::defaultConfiguration();
+    }
+    QList<QSslCertificate> all = m_ssl->caCertificates();
     all.append(certificates);
-    m_ssl.setCaCertificates(all);
+    m_ssl->setCaCertificates(all);
     return {};
 }
 
 QNetworkRequest NetworkContext::request(const QUrl& url) const
 {
     QNetworkRequest request(url);
-    request.setSslConfiguration(m_ssl);
+    if (m_ssl) {
+        request.setSslConfiguration(*m_ssl);
+    }
     request.setTransferTimeout(m_timeoutMs);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setHeader(QNetworkRequest::UserAgentHeader,

@@ -8,6 +8,8 @@ UserSearchController::UserSearchController(UserSearchModel& model, QObject* pare
     : QObject(parent), m_model(model), m_timer(new QTimer(this))
 {
     m_timer->setSingleShot(true);
+    m_timer->setTimerType(
+        Qt::PreciseTimer); // a coarse timer drifts up to 5%: the pause should mean the same every time
     m_timer->setInterval(kDefaultDelayMs);
     connect(m_timer, &QTimer::timeout, this, [this] {
         fire();
