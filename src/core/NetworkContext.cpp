@@ -7,10 +7,7 @@
 #include <QNetworkRequest>
 #include <QSslCertificate>
 
-NetworkContext::NetworkContext(QNetworkAccessManager* manager)
-    : m_manager(manager), m_ssl(QSslConfiguration::defaultConfiguration())
-{
-}
+NetworkContext::NetworkContext(QNetworkAccessManager* manager) : m_manager(manager) {}
 
 QString NetworkContext::addCaFile(const QString& path)
 {
