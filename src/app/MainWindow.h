@@ -16,6 +16,7 @@
 namespace Ui {
 class MainWindow;
 }
+class AboutDialog;
 class AuditWindow;
 class Clock;
 class GraphClient;
@@ -60,6 +61,8 @@ public:
     // The revoke dialog while it is open (it is window-modal, opened with open(), not exec()).
     RevokeDialog* revokeDialog() const;
     AuditWindow* auditWindow() const;
+    // Help → About while it is open.
+    AboutDialog* aboutDialog() const;
     // The user the details pane shows and "Revoke sessions…" would act on.
     std::optional<DirectoryUser> selectedUser() const { return m_selected; }
 
@@ -107,6 +110,7 @@ private:
     std::optional<DirectoryUser> m_selected;
     QPointer<RevokeDialog> m_revokeDialog;
     QPointer<AuditWindow> m_auditWindow;
+    QPointer<AboutDialog> m_aboutDialog;
     QString m_resultCopyText;
     bool m_searchMessageShown = false;
 };

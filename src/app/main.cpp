@@ -1,3 +1,4 @@
+#include "AppIcon.h"
 #include "AuditLog.h"
 #include "Clock.h"
 #include "ConnectionOptions.h"
@@ -15,20 +16,60 @@
 
 #include <cstdio>
 
-int main(int argc, char* argv[])
+namespace {
+void describe(QCommandLineParser& parser)
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QString::fromLatin1(SessionRevoker::kApplicationName));
-    QApplication::setOrganizationName(QString::fromLatin1(SessionRevoker::kOrganizationName));
-    QApplication::setOrganizationDomain(QString::fromLatin1(SessionRevoker::kOrganizationDomain));
-    QApplication::setApplicationVersion(QString::fromLatin1(SessionRevoker::kVersion));
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QApplication::translate("main", "Revoke a user's Microsoft Entra ID sessions after a lost or stolen device."));
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Revoke a user's Microsoft Entra ID sessions after a lost or stolen device."));
     parser.addHelpOption();
     parser.addVersionOption();
     ConnectionOptions::addTo(parser);
+}
+
+void nameApplication()
+{
+    QCoreApplication::setApplicationName(QString::fromLatin1(SessionRevoker::kApplicationName));
+    QCoreApplication::setOrganizationName(QString::fromLatin1(SessionRevoker::kOrganizationName));
+    QCoreApplication::setOrganizationDomain(QString::fromLatin1(SessionRevoker::kOrganizationDomain));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(SessionRevoker::kVersion));
+}
+
+#ifndef Q_OS_WIN
+// --help and --version answer in the terminal without a windowing system (over SSH, in scripts, on a server), so
+// they must not wait for QApplication, which exits when there is no display. (On Windows Qt answers them in a message
+// box, which needs the GUI application.)
+void answerHelpOrVersion(int argc, char* argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--") {
+            return;
+        }
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all" || arg == "-v" || arg == "--version") {
+            QCoreApplication core(argc, argv);
+            nameApplication();
+            QCommandLineParser parser;
+            describe(parser);
+            parser.process(core); // prints and exits, or reports a usage error and exits
+            return;
+        }
+    }
+}
+#endif
+} // namespace
+
+int main(int argc, char* argv[])
+{
+#ifndef Q_OS_WIN
+    answerHelpOrVersion(argc, argv);
+#endif
+    QApplication app(argc, argv);
+    nameApplication();
+    QGuiApplication::setDesktopFileName(QString::fromLatin1(SessionRevoker::kAppId));
+    QApplication::setWindowIcon(AppIcon::icon());
+
+    QCommandLineParser parser;
+    describe(parser);
     parser.process(app);
 
     SettingsStore settings;

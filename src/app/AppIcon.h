@@ -1,0 +1,11 @@
+#pragma once
+
+#include <QIcon>
+
+// The app's icon, drawn once as resources/icons/session-revoker.svg and compiled in as PNGs at each size
+// (no SVG plugin needed at run time): the window icon, and the picture in the About dialog.
+class AppIcon
+{
+public:
+    static QIcon icon();
+};
