@@ -279,6 +279,8 @@ function noteRedirect(requestUrl, postData) {
 // ---------------------------------------------------------------------------------------------------------------
 // One look at the page: what is shown and what can be done. Runs in the page.
 function snapshotInPage() {
+    // A page still being parsed may show the fields before its buttons: look again once it is parsed.
+    if (document.readyState === 'loading') return null;
     const visible = (el) => {
         if (!el) return false;
         const style = window.getComputedStyle(el);
@@ -512,6 +514,8 @@ async function main() {
                     await page.click('[data-sr-target="1"]', { timeout: cap(5000) });
                     if (account) picker.picked = true;
                 }
+            } else if (action === 'cancel' && (s.user.visible || s.pass.visible) && !s.back) {
+                // Cancel means the Cancel/Back button and nothing else: never type credentials instead.
             } else if (s.user.visible || s.pass.visible) {
                 const stage = `${s.user.visible ? 'u' : ''}${s.pass.visible ? 'p' : ''}`;
                 if (!done.has(key(stage))) {
