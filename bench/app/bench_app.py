@@ -5,7 +5,7 @@ Runs the C++ benchmark programs built from bench/app/ (bench/CMakeLists.txt) and
 to a baseline measured in the same run:
 
   start-up      process start to the first painted main window, and peak RSS: sr-bench-startup (MainWindow set
-                up as src/app/main.cpp does) against sr-bench-bare-window (a bare QMainWindow), runs alternating
+                up by guiMain(), what src/app/main.cpp runs) against sr-bench-bare-window (a bare QMainWindow), runs alternating
   typing        Graph requests per 12-character name typed at 80 ms a key (sr-bench-typing), against the pauses
                 in the typing
   results       last keystroke to results painted at 50 ms simulated latency, against the debounce interval plus
@@ -207,12 +207,12 @@ def main():
     parser.add_argument("--json", metavar="PATH", help="write the results here")
     parser.add_argument("--bin-dir", default=os.path.join(ROOT, "build", "default", "bench", "app"),
                         help="where the sr-bench-* programs are (default: build/default/bench/app)")
-    parser.add_argument("--runs", type=int, help="start-up runs of each program (default 15, quick 3)")
+    parser.add_argument("--runs", type=int, help="start-up runs of each program (default 31, quick 3)")
     parser.add_argument("--users", type=int, help="directory size for typing and scrolling (default 100000, "
                         "quick 2000)")
     parser.add_argument("--queries", type=int, help="names typed (default 15, quick 2)")
     args = parser.parse_args()
-    runs = args.runs or (3 if args.quick else 15)
+    runs = args.runs or (3 if args.quick else 31)
     users = args.users or (2000 if args.quick else 100000)
     queries = args.queries or (2 if args.quick else 15)
 

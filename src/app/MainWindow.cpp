@@ -7,34 +7,15 @@
 #include "NetworkContext.h"
 #include "RevokeDialog.h"
 #include "RevokeOperation.h"
+#include "SearchPage.h"
 #include "SettingsStore.h"
 #include "UserSearchController.h"
 #include "ui_MainWindow.h"
 
 #include <QApplication>
 #include <QClipboard>
-#include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
-
-namespace {
-QString localTime(const QDateTime& utc)
-{
-    return utc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-}
-
-// The later of the two valid-from properties: v1.0's signInSessions and beta's refreshTokens.
-QDateTime validFrom(const DirectoryUser& user)
-{
-    if (!user.refreshTokensValidFrom.isValid()) {
-        return user.signInSessionsValidFrom;
-    }
-    if (!user.signInSessionsValidFrom.isValid()) {
-        return user.refreshTokensValidFrom;
-    }
-    return std::max(user.signInSessionsValidFrom, user.refreshTokensValidFrom);
-}
-} // namespace
 
 MainWindow::MainWindow(const AppServices& services, const ConnectionSettings& connection, QWidget* parent)
     : QMainWindow(parent), m_ui(new Ui::MainWindow), m_services(services), m_audit(services.auditLogPath),
@@ -43,24 +24,9 @@ MainWindow::MainWindow(const AppServices& services, const ConnectionSettings& co
 {
     m_ui->setupUi(this);
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
-    m_connectionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addPermanentWidget(m_connectionLabel, 1);
 
-    QFont nameFont = m_ui->detailsNameLabel->font();
-    nameFont.setBold(true);
-    nameFont.setPointSizeF(nameFont.pointSizeF() * 1.2);
-    m_ui->detailsNameLabel->setFont(nameFont);
-    m_ui->resultsView->setModel(m_searchModel);
-    QHeaderView* header = m_ui->resultsView->horizontalHeader();
-    const int widths[UserSearchModel::ColumnCount] = {130, 170, 170, 100, 110, 60};
-    for (int column = 0; column < UserSearchModel::ColumnCount; ++column) {
-        header->resizeSection(column, widths[column]);
-    }
-    m_ui->resultsSplitter->setStretchFactor(0, 1);
-    m_ui->resultsSplitter->setStretchFactor(1, 0);
-    m_ui->resultsSplitter->setSizes({width() - 400, 400});
     m_ui->searchEdit->installEventFilter(this);
-    m_ui->resultsView->installEventFilter(this);
 
     connect(m_ui->searchEdit, &QLineEdit::textChanged, m_searchController, &UserSearchController::setText);
     connect(m_ui->searchEdit, &QLineEdit::returnPressed, m_searchController, &UserSearchController::searchNow);
@@ -71,23 +37,16 @@ MainWindow::MainWindow(const AppServices& services, const ConnectionSettings& co
         m_searchMessageShown = true;
         answerClaimsChallenge(error);
     });
-    connect(m_searchModel, &QAbstractItemModel::rowsInserted, this,
-            [this] { onSearchStateChanged(m_searchModel->state()); });
     connect(m_searchModel, &QAbstractItemModel::modelReset, this, &MainWindow::onSelectionChanged);
     connect(m_searchModel, &QAbstractItemModel::dataChanged, this, &MainWindow::onSelectionChanged);
-    connect(m_ui->resultsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &MainWindow::onSelectionChanged);
-    connect(m_ui->resultsView, &QAbstractItemView::doubleClicked, m_ui->actionRevoke, &QAction::trigger);
 
     connect(m_ui->actionFind, &QAction::triggered, this, [this] {
         m_ui->searchEdit->setFocus(Qt::ShortcutFocusReason);
         m_ui->searchEdit->selectAll();
     });
     connect(m_ui->actionCopyObjectId, &QAction::triggered, this, &MainWindow::copyObjectId);
-    connect(m_ui->copyIdButton, &QToolButton::clicked, this, &MainWindow::copyObjectId);
     connect(m_ui->actionRevoke, &QAction::triggered, this, &MainWindow::openRevokeDialog);
     connect(m_ui->revokeButton, &QPushButton::clicked, m_ui->actionRevoke, &QAction::trigger);
-    connect(m_ui->revokeDetailsButton, &QPushButton::clicked, m_ui->actionRevoke, &QAction::trigger);
     connect(m_ui->actionRevokeMine, &QAction::triggered, this, &MainWindow::openRevokeMineDialog);
     connect(m_ui->actionAuditLog, &QAction::triggered, this, &MainWindow::openAuditLog);
     connect(m_ui->copyResultButton, &QToolButton::clicked, this,
@@ -219,7 +178,7 @@ void MainWindow::onStateChanged(AuthSession::State state)
         m_ui->cancelSignInButton->setFocus();
         break;
     case AuthSession::State::SignedIn:
-        m_ui->pages->setCurrentWidget(m_ui->signedInPage);
+        m_ui->pages->setCurrentWidget(searchPage());
         break;
     }
     const bool signedIn = state == AuthSession::State::SignedIn;
@@ -324,17 +283,8 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
     }
     const auto* key = static_cast<QKeyEvent*>(event);
     if (watched == m_ui->searchEdit && key->key() == Qt::Key_Down && key->modifiers() == Qt::NoModifier &&
-        m_searchModel->rowCount() > 0) {
-        QTableView* view = m_ui->resultsView;
-        view->setFocus(Qt::TabFocusReason);
-        if (!view->selectionModel()->hasSelection()) {
-            view->selectRow(0);
-        }
-        return true;
-    }
-    if (watched == m_ui->resultsView && (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) &&
-        (key->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier) {
-        m_ui->actionRevoke->trigger();
+        m_searchPage && m_searchModel->rowCount() > 0) {
+        m_searchPage->focusResults();
         return true;
     }
     return QMainWindow::eventFilter(watched, event);
@@ -342,82 +292,36 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 
 void MainWindow::onSearchStateChanged(UserSearchModel::State state)
 {
-    using State = UserSearchModel::State;
-    if (m_searchMessageShown && state != State::Failed) {
+    if (m_searchMessageShown && state != UserSearchModel::State::Failed) {
         clearMessage(); // the error was about an earlier query
         m_searchMessageShown = false;
-    }
-    const QString query = m_searchModel->query();
-    const int rows = m_searchModel->rowCount();
-    switch (state) {
-    case State::Empty:
-    case State::TooShort:
-        m_ui->resultsHintLabel->setText(tr("Type at least 2 characters of a name, email address, UPN or object id."));
-        break;
-    case State::Loading:
-        m_ui->resultsHintLabel->setText(tr("Searching for '%1'…").arg(query));
-        break;
-    case State::NoMatches:
-        m_ui->resultsHintLabel->setText(tr("No one matches '%1'").arg(query));
-        break;
-    case State::Failed:
-        m_ui->resultsHintLabel->setText(tr("Could not search for '%1'.").arg(query));
-        break;
-    case State::Results:
-        break;
-    }
-    m_ui->resultsStack->setCurrentWidget(rows > 0 ? m_ui->resultsTablePage : m_ui->resultsHintPage);
-    const std::optional<qint64> total = m_searchModel->totalCount();
-    if (total && *total > rows) {
-        m_ui->resultsCountLabel->setText(tr("%1 of %2 shown; scroll down for more").arg(rows).arg(*total));
-    } else {
-        m_ui->resultsCountLabel->setText(rows == 1 ? tr("1 person") : tr("%1 people").arg(rows));
-    }
-    // One match (an object id or UPN typed in full): it is the one the operator meant to pick.
-    if (state == State::Results && rows == 1 && !m_ui->resultsView->selectionModel()->hasSelection()) {
-        m_ui->resultsView->selectRow(0);
     }
 }
 
 void MainWindow::onSelectionChanged()
 {
-    const QModelIndexList rows = m_ui->resultsView->selectionModel()->selectedRows();
-    if (rows.size() == 1) {
-        m_selected = m_searchModel->user(rows.first().row());
-    } else {
-        m_selected.reset();
+    m_selected = m_searchPage ? m_searchPage->selectedUser() : std::nullopt;
+    if (m_searchPage) {
+        m_searchPage->showDetails(m_selected);
     }
-    showDetails();
     updateActions();
 }
 
-void MainWindow::showDetails()
+SearchPage* MainWindow::searchPage()
 {
-    if (!m_selected) {
-        m_ui->detailsStack->setCurrentWidget(m_ui->detailsEmptyPage);
-        return;
+    if (m_searchPage) {
+        return m_searchPage;
     }
-    const DirectoryUser& user = *m_selected;
-    m_ui->detailsStack->setCurrentWidget(m_ui->detailsUserPage);
-    m_ui->detailsNameLabel->setText(user.displayName);
-    m_ui->detailsUpnLabel->setText(user.userPrincipalName);
-    m_ui->detailsMailLabel->setText(user.mail);
-    m_ui->detailsMailLabel->setVisible(!user.mail.isEmpty() &&
-                                       user.mail.compare(user.userPrincipalName, Qt::CaseInsensitive) != 0);
-    QStringList info;
-    for (const QString& part : {user.department, user.jobTitle}) {
-        if (!part.isEmpty()) {
-            info.append(part);
-        }
-    }
-    if (user.accountEnabled.has_value()) {
-        info.append(*user.accountEnabled ? tr("enabled") : tr("disabled"));
-    }
-    m_ui->detailsInfoLabel->setText(info.join(QStringLiteral(" · ")));
-    m_ui->detailsGuestLabel->setVisible(user.isGuest());
-    m_ui->detailsIdLabel->setText(user.id);
-    const QDateTime from = validFrom(user);
-    m_ui->detailsValidFromLabel->setText(from.isValid() ? localTime(from) : tr("not known"));
+    m_searchPage = new SearchPage(*m_searchModel, m_ui->pages);
+    m_searchPage->setObjectName(QStringLiteral("signedInPage"));
+    m_ui->pages->addWidget(m_searchPage);
+    connect(m_searchPage, &SearchPage::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_searchPage, &SearchPage::revokeRequested, m_ui->actionRevoke, &QAction::trigger);
+    connect(m_searchPage, &SearchPage::copyObjectIdRequested, this, &MainWindow::copyObjectId);
+    // Built with the page for the same reason: the search box is disabled, and empty, until someone signs in.
+    m_ui->searchEdit->setClearButtonEnabled(true);
+    updateActions();
+    return m_searchPage;
 }
 
 void MainWindow::updateActions()
@@ -427,7 +331,9 @@ void MainWindow::updateActions()
     const bool canRevoke = signedIn && free && m_graph && m_selected.has_value();
     m_ui->actionRevoke->setEnabled(canRevoke);
     m_ui->revokeButton->setEnabled(canRevoke);
-    m_ui->revokeDetailsButton->setEnabled(canRevoke);
+    if (m_searchPage) {
+        m_searchPage->setRevokeEnabled(canRevoke);
+    }
     m_ui->actionRevokeMine->setEnabled(signedIn && free && m_graph);
     m_ui->actionCopyObjectId->setEnabled(m_selected.has_value());
 }

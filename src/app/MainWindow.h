@@ -24,6 +24,7 @@ class NetworkContext;
 class QLabel;
 class QNetworkAccessManager;
 class RevokeDialog;
+class SearchPage;
 class SettingsStore;
 class TokenStore;
 class UserSearchController;
@@ -85,7 +86,8 @@ private:
 
     void onSearchStateChanged(UserSearchModel::State state);
     void onSelectionChanged();
-    void showDetails();
+    // The signed-in page, built on first use.
+    SearchPage* searchPage();
     void updateActions();
     void copyObjectId();
 
@@ -107,6 +109,7 @@ private:
     QLabel* m_connectionLabel;
     UserSearchModel* m_searchModel;
     UserSearchController* m_searchController;
+    SearchPage* m_searchPage = nullptr;
     std::optional<DirectoryUser> m_selected;
     QPointer<RevokeDialog> m_revokeDialog;
     QPointer<AuditWindow> m_auditWindow;

@@ -79,6 +79,17 @@ void TestAboutDialog::iconIsCompiledInAtEverySize()
         QVERIFY2(edge.alpha() == 255 && edge.blue() > 120 && edge.red() < 100, qPrintable(edge.name()));
         QCOMPARE(image.pixelColor(0, 0).alpha(), 0);
     }
+    // What the window system is offered for the window icon: Qt's default set, up to 128 pixels.
+    const QList<QSize> offered = icon.availableSizes();
+    QCOMPARE(offered.size(), 6);
+    QCOMPARE(offered.first(), QSize(16, 16));
+    QCOMPARE(offered.last(), QSize(128, 128));
+    // Between the compiled-in sizes the next larger picture is scaled down; a disabled icon is greyed by the style.
+    QCOMPARE(icon.pixmap(QSize(40, 40)).toImage().size(), QSize(40, 40) * qApp->devicePixelRatio());
+    const QImage disabled = icon.pixmap(QSize(32, 32), QIcon::Disabled).toImage();
+    QVERIFY(!disabled.isNull());
+    const QColor grey = disabled.pixelColor(disabled.width() / 10, disabled.height() / 2);
+    QVERIFY2(qAbs(grey.red() - grey.blue()) < 40, qPrintable(grey.name()));
 }
 
 void TestAboutDialog::helpMenuOpensOneDialog()
