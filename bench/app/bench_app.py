@@ -4,8 +4,9 @@
 Runs the C++ benchmark programs built from bench/app/ (bench/CMakeLists.txt) and reports each figure as a ratio
 to a baseline measured in the same run:
 
-  start-up      process start to the first painted main window, and peak RSS: sr-bench-startup (MainWindow set
-                up by guiMain(), what src/app/main.cpp runs) against sr-bench-bare-window (a bare QMainWindow), runs alternating
+  start-up      process start to the first painted main window, and peak RSS: sr-bench-startup (the app's own
+                guiMain(), which src/app/main.cpp runs) against sr-bench-bare-window (a bare QMainWindow), runs
+                alternating
   typing        Graph requests per 12-character name typed at 80 ms a key (sr-bench-typing), against the pauses
                 in the typing
   results       last keystroke to results painted at 50 ms simulated latency, against the debounce interval plus

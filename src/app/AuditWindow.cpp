@@ -163,9 +163,11 @@ QString AuditWindow::exportCsv(const QString& path) const
             records.append(record);
         }
     }
+    // A UTF-8 byte order mark first: without it Excel reads a CSV file in the system's ANSI code page and garbles
+    // names such as José or 王伟. (The CLI's --csv, for scripts, writes none.)
+    const QByteArray bytes = QByteArrayLiteral("\xEF\xBB\xBF") + AuditLog::toCsv(records).toUtf8();
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(AuditLog::toCsv(records).toUtf8()) < 0 ||
-        !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) < 0 || !file.commit()) {
         return tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
     }
     return {};

@@ -259,7 +259,7 @@ void AuthSession::refresh()
             {QStringLiteral("refresh_token"), QString::fromUtf8(m_refreshToken)},
             {QStringLiteral("scope"), signInScopes(m_connection.graphEndpoint()).join(QLatin1Char(' '))},
             {QStringLiteral("client_info"), QStringLiteral("1")},
-            {QStringLiteral("claims"), QString::fromUtf8(clientCapabilityClaims({}))},
+            {QStringLiteral("claims"), QString::fromUtf8(clientCapabilityClaims(std::exchange(m_refreshClaims, {})))},
         };
         auto* job = new TokenJob(m_network, m_oidc->tokenEndpoint, form, m_clock.nowUtc(), this);
         m_tokenJob = job;
@@ -455,9 +455,10 @@ void AuthSession::serveWaiters()
     refresh();
 }
 
-void AuthSession::accessTokenRejected()
+void AuthSession::accessTokenRejected(const QByteArray& claimsChallenge)
 {
     m_expiresAt = m_clock.nowUtc().addSecs(-1);
+    m_refreshClaims = claimsChallenge;
 }
 
 void AuthSession::flushWaiters(const AuthError& error)

@@ -67,8 +67,10 @@ public:
     // Hands a valid access token to `done` (refreshing first when it expires within five minutes). `done` runs
     // later, never inside this call, and not at all if `context` is destroyed.
     void requestAccessToken(QObject* context, TokenCallback done);
-    // A resource answered 401 for the current access token: the next request refreshes first.
-    void accessTokenRejected();
+    // A resource answered 401 for the current access token: the next request refreshes first. `claimsChallenge`:
+    // the claims of a CAE challenge (WWW-Authenticate: ... error="insufficient_claims", claims="..."), decoded;
+    // that refresh asks for them, as MSAL does, so a token that satisfies them comes back when one can.
+    void accessTokenRejected(const QByteArray& claimsChallenge = {});
 
     // Keychain key of the signed-in account (app, cloud, tenant, client and account).
     static QString connectionKey(const ConnectionSettings& connection);
@@ -127,6 +129,7 @@ private:
     QByteArray m_nonce;
     QByteArray m_verifier;
     QByteArray m_challengeClaims;
+    QByteArray m_refreshClaims; // the next refresh's CAE claims (accessTokenRejected)
     QUrl m_redirectUri;
     QPointer<LoopbackReceiver> m_receiver;
     QTimer* m_browserTimer;

@@ -206,7 +206,7 @@ private:
                 m_authRetried = true;
                 qCInfo(lcGraph).noquote() << m_spec.name << "HTTP 401: renewing the access token and retrying once"
                                           << "client-request-id" << m_clientRequestId;
-                m_auth.accessTokenRejected();
+                m_auth.accessTokenRejected(claimsChallenge(network->rawHeader("WWW-Authenticate")));
                 requestToken();
                 return;
             }

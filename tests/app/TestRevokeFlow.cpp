@@ -58,8 +58,9 @@ template <typename T> T* child(const QObject& parent, const char* name)
 class CountingNetwork : public QNetworkAccessManager
 {
 public:
-    QList<QUrl> userReads; // GET .../users...
-    QList<QUrl> posts;     // POST to Graph (revocations)
+    QList<QUrl> userReads;       // GET .../users...
+    QList<QUrl> posts;           // POST to Graph (revocations)
+    QList<QUrlQuery> tokenForms; // POST to the token endpoint, the form sent
 
 protected:
     QNetworkReply* createRequest(Operation op, const QNetworkRequest& request, QIODevice* data) override
@@ -70,6 +71,8 @@ protected:
             userReads.append(request.url());
         } else if (graph && op == PostOperation) {
             posts.append(request.url());
+        } else if (op == PostOperation && path.endsWith(QLatin1String("/oauth2/v2.0/token")) && data) {
+            tokenForms.append(QUrlQuery(QString::fromUtf8(data->peek(data->size()))));
         }
         return QNetworkAccessManager::createRequest(op, request, data);
     }
@@ -100,6 +103,7 @@ private Q_SLOTS:
     void searchErrorIsShownInPlace();
     void settingsChooseTheRevokeCall();
     void signMeOutEverywhere();
+    void ownSessionsRevokedElsewhere();
     void screenshot();
 
 private:
@@ -403,7 +407,10 @@ void TestRevokeFlow::revokeLouFromSearchToVerified()
     QCOMPARE(audit->exportCsv(csvPath), QString());
     QFile csv(csvPath);
     QVERIFY(csv.open(QIODevice::ReadOnly));
-    const QString text = QString::fromUtf8(csv.readAll());
+    const QByteArray bytes = csv.readAll();
+    QVERIFY(bytes.startsWith("\xEF\xBB\xBF"
+                             "time,attemptId,")); // the BOM spreadsheet programs need to read UTF-8
+    const QString text = QString::fromUtf8(bytes);
     QVERIFY2(text.contains(QStringLiteral("lost@contoso.test")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("48213")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("helpdesk@contoso.test")), qPrintable(text));
@@ -649,6 +656,53 @@ void TestRevokeFlow::settingsChooseTheRevokeCall()
     QVERIFY(answered);
     QCOMPARE(m_settings->revokeApi(), RevokeApi::InvalidateAllRefreshTokens);
     QCOMPARE(SettingsStore(m_settings->fileName()).revokeApi(), RevokeApi::InvalidateAllRefreshTokens); // stored
+}
+
+void TestRevokeFlow::ownSessionsRevokedElsewhere()
+{
+    // An administrator revokes the operator's own sessions while the app runs. The app declared "cp1", so Graph
+    // refuses its still-valid access token at once with a CAE claims challenge; the app asks the token endpoint
+    // for those claims with its refresh token, as MSAL does, which Entra refuses (AADSTS50173): signed out, told
+    // why, nothing found before left on screen, and signing in again works.
+    auto window = signedInWindow(QStringLiteral("helpdesk@contoso.test"));
+    QVERIFY(window);
+    QVERIFY(typeAndWait(*window, QStringLiteral("lou stone")));
+    QVERIFY(window->searchModel()->rowCount() > 0);
+
+    QVERIFY(m_sim.advanceClock(5)); // the revocation comes after the operator's token was issued
+    const QJsonObject grant = m_sim.passwordGrant(QStringLiteral("admin@contoso.test"),
+                                                  QStringLiteral("openid https://graph.microsoft.com/.default"));
+    const QByteArray adminToken = grant.value(QLatin1String("access_token")).toString().toLatin1();
+    QVERIFY(!adminToken.isEmpty());
+    QCOMPARE(m_sim
+                 .request("POST", QStringLiteral("/v1.0/users/helpdesk@contoso.test/revokeSignInSessions"), {},
+                          {{"Authorization", "Bearer " + adminToken}})
+                 .status,
+             200);
+
+    m_launched.clear();
+    m_network->tokenForms.clear();
+    auto* search = child<QLineEdit>(*window, "searchEdit");
+    QTest::keyClicks(search, QStringLiteral(" x"));
+    QTRY_COMPARE(window->session()->state(), AuthSession::State::SignedOut);
+    QCOMPARE(m_network->tokenForms.size(), 1);
+    const QUrlQuery refresh = m_network->tokenForms.first();
+    QCOMPARE(refresh.queryItemValue(QStringLiteral("grant_type")), QStringLiteral("refresh_token"));
+    const QString claims = refresh.queryItemValue(QStringLiteral("claims"), QUrl::FullyDecoded);
+    QVERIFY2(claims.contains(QStringLiteral("\"nbf\"")) && claims.contains(QStringLiteral("cp1")), qPrintable(claims));
+
+    const QString message = child<QLabel>(*window, "messageLabel")->text();
+    QVERIFY2(message.contains(QStringLiteral("revoked")) && message.contains(QStringLiteral("AADSTS50173")),
+             qPrintable(message));
+    QCOMPARE(child<QStackedWidget>(*window, "pages")->currentWidget()->objectName(), QStringLiteral("signedOutPage"));
+    QVERIFY(search->text().isEmpty());
+    QVERIFY(!search->isEnabled());
+    QCOMPARE(window->searchModel()->rowCount(), 0);
+    QVERIFY(!m_launched.isValid()); // no browser opened behind the operator's back
+
+    QVERIFY(signIn(*window, QStringLiteral("helpdesk@contoso.test")));
+    QVERIFY(typeAndWait(*window, QStringLiteral("dmitry")));
+    QCOMPARE(window->searchModel()->state(), UserSearchModel::State::Results);
 }
 
 void TestRevokeFlow::signMeOutEverywhere()
