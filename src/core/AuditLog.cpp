@@ -7,12 +7,19 @@
 #include <QJsonDocument>
 #include <QStandardPaths>
 
+#include <utility>
+
 #ifdef Q_OS_WIN
 #include <io.h>
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
 #else
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 #endif
 
@@ -82,6 +89,60 @@ bool syncToDisk(QFile& file, QString* why)
 #endif
     return true;
 }
+
+// Holds an exclusive lock on the whole of an open file, waiting for it, until destroyed: one writer at a time
+// appends (the GUI and the CLI may both run). On POSIX, O_APPEND already makes each write whole; the lock also
+// keeps the check for a torn last line and the write together. On Windows, where an append is a seek to the end
+// and a write, it is what keeps two writers from writing at the same offset. Without a lock (a file system that
+// has none) the write still happens: an audit record is never dropped for want of a lock.
+class ExclusiveFileLock
+{
+public:
+    explicit ExclusiveFileLock(QFile& file) : m_fd(file.handle())
+    {
+#ifdef Q_OS_WIN
+        if (m_fd >= 0) {
+            m_handle = reinterpret_cast<HANDLE>(_get_osfhandle(m_fd));
+            OVERLAPPED whole{};
+            m_locked = m_handle != INVALID_HANDLE_VALUE &&
+                       LockFileEx(m_handle, LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &whole) != 0;
+        }
+#else
+        int result = -1;
+        do {
+            result = m_fd >= 0 ? ::flock(m_fd, LOCK_EX) : -1;
+        } while (result != 0 && errno == EINTR);
+        m_locked = result == 0;
+#endif
+    }
+    ~ExclusiveFileLock()
+    {
+        unlock();
+    }
+    ExclusiveFileLock(const ExclusiveFileLock&) = delete;
+    ExclusiveFileLock& operator=(const ExclusiveFileLock&) = delete;
+
+    // Before the file is closed (its descriptor's number may be reused at once).
+    void unlock()
+    {
+        if (!std::exchange(m_locked, false)) {
+            return;
+        }
+#ifdef Q_OS_WIN
+        OVERLAPPED whole{};
+        UnlockFileEx(m_handle, 0, MAXDWORD, MAXDWORD, &whole);
+#else
+        ::flock(m_fd, LOCK_UN);
+#endif
+    }
+
+private:
+    int m_fd;
+    bool m_locked = false;
+#ifdef Q_OS_WIN
+    HANDLE m_handle = INVALID_HANDLE_VALUE;
+#endif
+};
 
 bool fail(QString* error, const QString& path, const QString& why)
 {
@@ -204,8 +265,10 @@ bool AuditLog::append(const AuditRecord& record, QString* error)
     }
     QByteArray line = QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact);
     line.append('\n');
+    ExclusiveFileLock lock(file);
     // A crash in the middle of an earlier write can leave a line without its end: start a fresh line, so only the
-    // damaged line is lost and not this record as well.
+    // damaged line is lost and not this record as well. (The read leaves the position at the end, where the
+    // write goes: what matters on Windows, where another writer may have appended since this one opened.)
     if (const qint64 size = file.isSequential() ? 0 : file.size(); size > 0) {
         char last = '\n';
         if (!file.seek(size - 1) || file.read(&last, 1) != 1) {
@@ -222,6 +285,7 @@ bool AuditLog::append(const AuditRecord& record, QString* error)
     if (!file.flush() || !syncToDisk(file, &why)) {
         return fail(error, m_path, why.isEmpty() ? file.errorString() : why);
     }
+    lock.unlock();
     file.close();
     if (file.error() != QFileDevice::NoError) {
         return fail(error, m_path, file.errorString());

@@ -14,8 +14,16 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <utility>
 
-#ifndef Q_OS_WIN
+#ifdef Q_OS_WIN
+#include <io.h>
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
@@ -132,6 +140,7 @@ private Q_SLOTS:
     void fsyncFailureIsReported();
     void manyAppendsLoseNothing();
     void concurrentWritersNeverInterleave();
+    void appendWaitsForAnotherWritersLock();
     void defaultPathIsInAppData();
 
 private:
@@ -458,6 +467,89 @@ void TestAuditLog::concurrentWritersNeverInterleave()
         details.insert(r.detail);
     }
     QCOMPARE(details.size(), 2 * kEach);
+}
+
+// Takes the OS lock an appending AuditLog takes (flock / LockFileEx on the whole file), as another process would.
+class ForeignLock
+{
+public:
+    explicit ForeignLock(const QString& path) : m_file(path)
+    {
+        if (!m_file.open(QIODevice::ReadWrite | QIODevice::Append)) {
+            return;
+        }
+#ifdef Q_OS_WIN
+        m_handle = reinterpret_cast<HANDLE>(_get_osfhandle(m_file.handle()));
+        OVERLAPPED whole{};
+        m_locked = LockFileEx(m_handle, LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &whole) != 0;
+#else
+        m_locked = ::flock(m_file.handle(), LOCK_EX) == 0;
+#endif
+    }
+    ~ForeignLock()
+    {
+        release();
+    }
+    ForeignLock(const ForeignLock&) = delete;
+    ForeignLock& operator=(const ForeignLock&) = delete;
+
+    bool isLocked() const
+    {
+        return m_locked;
+    }
+    void release()
+    {
+        if (!std::exchange(m_locked, false)) {
+            return;
+        }
+#ifdef Q_OS_WIN
+        OVERLAPPED whole{};
+        UnlockFileEx(m_handle, 0, MAXDWORD, MAXDWORD, &whole);
+#else
+        ::flock(m_file.handle(), LOCK_UN);
+#endif
+        m_file.close();
+    }
+
+private:
+    QFile m_file;
+    bool m_locked = false;
+#ifdef Q_OS_WIN
+    HANDLE m_handle = INVALID_HANDLE_VALUE;
+#endif
+};
+
+void TestAuditLog::appendWaitsForAnotherWritersLock()
+{
+    // While another writer holds the file, an append waits for it (it neither fails nor writes alongside), then
+    // lands whole after the other writer's record.
+    const QString path = freshPath(QStringLiteral("locked.jsonl"));
+    AuditLog log(path);
+    QVERIFY(log.append(sampleRecord(), nullptr));
+    ForeignLock other(path);
+    QVERIFY(other.isLocked());
+
+    std::atomic<bool> done{false};
+    std::atomic<bool> ok{false};
+    std::thread writer([&] {
+        AuditRecord record = sampleRecord(QStringLiteral("outcome"));
+        record.detail = QStringLiteral("waited");
+        ok = log.append(record, nullptr);
+        done = true;
+    });
+    // Not written while the lock is held (a broken lock would have written at once; a slow machine only makes
+    // this check easier to pass, never harder).
+    QTest::qWait(300);
+    const bool writtenWhileLocked = done.load();
+    const qsizetype recordsWhileLocked = AuditLog(path).readAll().size();
+    other.release();
+    writer.join();
+    QVERIFY(!writtenWhileLocked);
+    QCOMPARE(recordsWhileLocked, 1);
+    QVERIFY(ok.load());
+    const QList<AuditRecord> records = AuditLog(path).readAll();
+    QCOMPARE(records.size(), 2);
+    QCOMPARE(records.last().detail, QStringLiteral("waited"));
 }
 
 void TestAuditLog::defaultPathIsInAppData()
