@@ -7,6 +7,7 @@
 #include <QStyle>
 #include <QStyleOption>
 
+#include <algorithm>
 #include <array>
 
 namespace {
@@ -32,7 +33,8 @@ public:
         if (picture.isNull()) {
             return {};
         }
-        if (picture.size() != size) {
+        if (wanted < std::max(picture.width(), picture.height())) {
+            // Down to the size asked for; never up: a larger request gets the largest picture (actualSize()).
             picture = picture.scaled(size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
         }
         if (mode != QIcon::Normal && qobject_cast<QApplication*>(QCoreApplication::instance())) {

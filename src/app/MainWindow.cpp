@@ -320,7 +320,7 @@ SearchPage* MainWindow::searchPage()
     connect(m_searchPage, &SearchPage::copyObjectIdRequested, this, &MainWindow::copyObjectId);
     // Built with the page for the same reason: the search box is disabled, and empty, until someone signs in.
     m_ui->searchEdit->setClearButtonEnabled(true);
-    updateActions();
+    onSelectionChanged(); // whatever the page selected as it was built, and the actions that go with it
     return m_searchPage;
 }
 

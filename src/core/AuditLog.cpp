@@ -7,6 +7,9 @@
 #include <QJsonDocument>
 #include <QStandardPaths>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #ifdef Q_OS_WIN
@@ -90,37 +93,38 @@ bool syncToDisk(QFile& file, QString* why)
     return true;
 }
 
-// Holds an exclusive lock on the whole of an open file, waiting for it, until destroyed: one writer at a time
-// appends (the GUI and the CLI may both run). On POSIX, O_APPEND already makes each write whole; the lock also
-// keeps the check for a torn last line and the write together. On Windows, where an append is a seek to the end
-// and a write, it is what keeps two writers from writing at the same offset. Without a lock (a file system that
-// has none) the write still happens: an audit record is never dropped for want of a lock.
-class ExclusiveFileLock
+// One writer at a time appends (the GUI and the CLI may both run): an exclusive OS lock, held from before the check
+// for a torn last line until the record is on disk. On POSIX, flock() on the file: advisory, readers never wait,
+// and O_APPEND already makes each write whole. On Windows, where an append is a seek to the end and a write, it is
+// what keeps two writers from writing at the same offset; LockFileEx() locks are mandatory, so the lock is on a
+// byte far beyond any data (kLockOffset), which no reader ever reads. The wait is bounded (kLockWait): a writer
+// that is stuck must not freeze the window for good, and an audit record is never dropped for want of a lock, so
+// after the wait, or on a file system without locks, the record is written without one.
+class AppendLock
 {
 public:
-    explicit ExclusiveFileLock(QFile& file) : m_fd(file.handle())
+    explicit AppendLock(QFile& file) : m_fd(file.handle())
     {
-#ifdef Q_OS_WIN
-        if (m_fd >= 0) {
-            m_handle = reinterpret_cast<HANDLE>(_get_osfhandle(m_fd));
-            OVERLAPPED whole{};
-            m_locked = m_handle != INVALID_HANDLE_VALUE &&
-                       LockFileEx(m_handle, LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &whole) != 0;
+        using namespace std::chrono_literals;
+        constexpr auto kLockWait = 5s;
+        const auto deadline = std::chrono::steady_clock::now() + kLockWait;
+        auto pause = 1ms;
+        while (m_fd >= 0) {
+            const Attempt attempt = tryLock();
+            if (attempt != Attempt::Busy) {
+                m_locked = attempt == Attempt::Locked;
+                return;
+            }
+            if (std::chrono::steady_clock::now() >= deadline) {
+                return;
+            }
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, std::chrono::milliseconds(25));
         }
-#else
-        int result = -1;
-        do {
-            result = m_fd >= 0 ? ::flock(m_fd, LOCK_EX) : -1;
-        } while (result != 0 && errno == EINTR);
-        m_locked = result == 0;
-#endif
     }
-    ~ExclusiveFileLock()
-    {
-        unlock();
-    }
-    ExclusiveFileLock(const ExclusiveFileLock&) = delete;
-    ExclusiveFileLock& operator=(const ExclusiveFileLock&) = delete;
+    ~AppendLock() { unlock(); }
+    AppendLock(const AppendLock&) = delete;
+    AppendLock& operator=(const AppendLock&) = delete;
 
     // Before the file is closed (its descriptor's number may be reused at once).
     void unlock()
@@ -129,19 +133,59 @@ public:
             return;
         }
 #ifdef Q_OS_WIN
-        OVERLAPPED whole{};
-        UnlockFileEx(m_handle, 0, MAXDWORD, MAXDWORD, &whole);
+        OVERLAPPED at = lockPosition();
+        UnlockFileEx(osHandle(), 0, 1, 0, &at);
 #else
         ::flock(m_fd, LOCK_UN);
 #endif
     }
 
 private:
+    enum class Attempt
+    {
+        Locked,
+        Busy,
+        Unsupported
+    };
+
+#ifdef Q_OS_WIN
+    static constexpr quint64 kLockOffset = Q_UINT64_C(0x7FFFFFFFFFFFFFF0);
+
+    HANDLE osHandle() const
+    {
+        return reinterpret_cast<HANDLE>(_get_osfhandle(m_fd));
+    }
+    static OVERLAPPED lockPosition()
+    {
+        OVERLAPPED at{};
+        at.Offset = static_cast<DWORD>(kLockOffset & 0xFFFFFFFFu);
+        at.OffsetHigh = static_cast<DWORD>(kLockOffset >> 32);
+        return at;
+    }
+    Attempt tryLock()
+    {
+        const HANDLE handle = osHandle();
+        if (handle == INVALID_HANDLE_VALUE) {
+            return Attempt::Unsupported;
+        }
+        OVERLAPPED at = lockPosition();
+        if (LockFileEx(handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &at) != 0) {
+            return Attempt::Locked;
+        }
+        return GetLastError() == ERROR_LOCK_VIOLATION ? Attempt::Busy : Attempt::Unsupported;
+    }
+#else
+    Attempt tryLock()
+    {
+        if (::flock(m_fd, LOCK_EX | LOCK_NB) == 0) {
+            return Attempt::Locked;
+        }
+        return errno == EWOULDBLOCK || errno == EINTR ? Attempt::Busy : Attempt::Unsupported;
+    }
+#endif
+
     int m_fd;
     bool m_locked = false;
-#ifdef Q_OS_WIN
-    HANDLE m_handle = INVALID_HANDLE_VALUE;
-#endif
 };
 
 bool fail(QString* error, const QString& path, const QString& why)
@@ -265,7 +309,7 @@ bool AuditLog::append(const AuditRecord& record, QString* error)
     }
     QByteArray line = QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact);
     line.append('\n');
-    ExclusiveFileLock lock(file);
+    AppendLock lock(file);
     // A crash in the middle of an earlier write can leave a line without its end: start a fresh line, so only the
     // damaged line is lost and not this record as well. (The read leaves the position at the end, where the
     // write goes: what matters on Windows, where another writer may have appended since this one opened.)
@@ -317,7 +361,7 @@ QList<AuditRecord> AuditLog::readAll(QString* error, int* damagedLines) const
         }
         return records;
     }
-    while (!file.atEnd()) {
+    while (!file.atEnd() && file.error() == QFileDevice::NoError) { // a read error would not move on
         const QByteArray line = file.readLine().trimmed();
         if (line.isEmpty()) {
             continue;

@@ -248,6 +248,7 @@ void AuthSession::refresh()
         return;
     }
     m_refreshing = true;
+    m_refreshClaimsInFlight = std::exchange(m_refreshClaims, {});
     withConfiguration([this](const AuthError& error) {
         if (error.isError()) {
             failRefresh(error);
@@ -259,7 +260,7 @@ void AuthSession::refresh()
             {QStringLiteral("refresh_token"), QString::fromUtf8(m_refreshToken)},
             {QStringLiteral("scope"), signInScopes(m_connection.graphEndpoint()).join(QLatin1Char(' '))},
             {QStringLiteral("client_info"), QStringLiteral("1")},
-            {QStringLiteral("claims"), QString::fromUtf8(clientCapabilityClaims(std::exchange(m_refreshClaims, {})))},
+            {QStringLiteral("claims"), QString::fromUtf8(clientCapabilityClaims(m_refreshClaimsInFlight))},
         };
         auto* job = new TokenJob(m_network, m_oidc->tokenEndpoint, form, m_clock.nowUtc(), this);
         m_tokenJob = job;
@@ -288,6 +289,8 @@ void AuthSession::onTokens(const TokenResult& result, bool interactive)
                                     tr("The stored sign-in belongs to another account. Sign in again.")));
         return;
     }
+    m_refreshClaimsInFlight.clear();
+    m_refreshClaims.clear(); // asked for or not: a token came; a challenge still unmet comes back with the next 401
     m_account = account;
     m_accessToken = result.response.accessToken;
     m_expiresAt = result.response.expiresAt;
@@ -384,8 +387,16 @@ void AuthSession::failRefresh(const AuthError& error)
 {
     m_refreshing = false;
     const bool wasRestoring = m_state == State::Restoring;
+    const bool askedForClaims = !std::exchange(m_refreshClaimsInFlight, {}).isEmpty();
+    m_refreshClaims.clear();
     qCWarning(lcAuth) << "silent sign-in failed:" << error.logText();
-    if (error.requiresInteractiveSignIn()) {
+    if (askedForClaims && error.kind == AuthError::Kind::InteractionRequired && m_state == State::SignedIn) {
+        // A CAE challenge the refresh token cannot answer silently (step-up: MFA, a policy, a new location). The
+        // refresh token itself is fine: stay signed in; the caller, who holds the challenge, sends the operator
+        // to the browser with its claims (MainWindow::answerClaimsChallenge).
+        flushWaiters(error);
+        Q_EMIT signInFailed(error);
+    } else if (error.requiresInteractiveSignIn()) {
         // The refresh token is dead (revoked, expired, policy): it must not be tried again.
         forgetStored();
         m_accessToken.clear();
@@ -414,6 +425,8 @@ void AuthSession::failRefresh(const AuthError& error)
 void AuthSession::signOut()
 {
     abortJobs();
+    m_refreshClaims.clear();
+    m_refreshClaimsInFlight.clear();
     // signedOut() follows the keychain deletion, so a caller that exits on it leaves nothing behind.
     forgetStored([this] { Q_EMIT signedOut(QString()); });
     m_account = {};

@@ -129,7 +129,8 @@ private:
     QByteArray m_nonce;
     QByteArray m_verifier;
     QByteArray m_challengeClaims;
-    QByteArray m_refreshClaims; // the next refresh's CAE claims (accessTokenRejected)
+    QByteArray m_refreshClaims;         // the next refresh's CAE claims (accessTokenRejected)
+    QByteArray m_refreshClaimsInFlight; // the claims the running refresh asked for
     QUrl m_redirectUri;
     QPointer<LoopbackReceiver> m_receiver;
     QTimer* m_browserTimer;

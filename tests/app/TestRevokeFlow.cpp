@@ -104,6 +104,7 @@ private Q_SLOTS:
     void settingsChooseTheRevokeCall();
     void signMeOutEverywhere();
     void ownSessionsRevokedElsewhere();
+    void stepUpChallengeGoesToTheBrowser();
     void screenshot();
 
 private:
@@ -701,6 +702,51 @@ void TestRevokeFlow::ownSessionsRevokedElsewhere()
     QVERIFY(!m_launched.isValid()); // no browser opened behind the operator's back
 
     QVERIFY(signIn(*window, QStringLiteral("helpdesk@contoso.test")));
+    QVERIFY(typeAndWait(*window, QStringLiteral("dmitry")));
+    QCOMPARE(window->searchModel()->state(), UserSearchModel::State::Results);
+}
+
+void TestRevokeFlow::stepUpChallengeGoesToTheBrowser()
+{
+    // A CAE challenge the refresh token cannot meet without the operator (Entra wants multi-factor
+    // authentication: interaction_required, AADSTS50076): the app stays signed in and opens the browser with the
+    // challenge's claims, and once the operator has signed in there the search works again.
+    auto window = signedInWindow(QStringLiteral("helpdesk@contoso.test"));
+    QVERIFY(window);
+    QVERIFY(typeAndWait(*window, QStringLiteral("lou stone")));
+    QVERIFY(m_sim.advanceClock(5));
+    const QJsonObject grant = m_sim.passwordGrant(QStringLiteral("admin@contoso.test"),
+                                                  QStringLiteral("openid https://graph.microsoft.com/.default"));
+    QCOMPARE(
+        m_sim
+            .request("POST", QStringLiteral("/v1.0/users/helpdesk@contoso.test/revokeSignInSessions"), {},
+                     {{"Authorization", "Bearer " + grant.value(QLatin1String("access_token")).toString().toLatin1()}})
+            .status,
+        200);
+    QCOMPARE(m_sim
+                 .control("POST", QStringLiteral("/_sim/faults"),
+                          {{QStringLiteral("path"), QStringLiteral("/oauth2/v2.0/token$")},
+                           {QStringLiteral("kind"), QStringLiteral("mfa-required")}})
+                 .status,
+             201);
+
+    m_launched.clear();
+    QTest::keyClicks(child<QLineEdit>(*window, "searchEdit"), QStringLiteral(" x"));
+    QTRY_VERIFY(m_launched.isValid());
+    const QUrlQuery query(m_launched);
+    const QString claims = query.queryItemValue(QStringLiteral("claims"), QUrl::FullyDecoded);
+    QVERIFY2(claims.contains(QStringLiteral("\"nbf\"")) && claims.contains(QStringLiteral("cp1")), qPrintable(claims));
+    QCOMPARE(query.queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded),
+             QStringLiteral("helpdesk@contoso.test"));
+    QCOMPARE(window->session()->state(), AuthSession::State::WaitingForBrowser);
+    QVERIFY2(child<QLabel>(*window, "messageLabel")->text().contains(QStringLiteral("sign in again")),
+             qPrintable(child<QLabel>(*window, "messageLabel")->text()));
+
+    ScriptedBrowser browser;
+    const auto outcome =
+        browser.run(m_launched, QStringLiteral("helpdesk@contoso.test"), QString::fromLatin1(TenantSim::kPassword));
+    QVERIFY2(outcome.reachedLoopback, qPrintable(outcome.failure));
+    QTRY_COMPARE(window->session()->state(), AuthSession::State::SignedIn);
     QVERIFY(typeAndWait(*window, QStringLiteral("dmitry")));
     QCOMPARE(window->searchModel()->state(), UserSearchModel::State::Results);
 }

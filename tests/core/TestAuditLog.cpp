@@ -141,6 +141,7 @@ private Q_SLOTS:
     void manyAppendsLoseNothing();
     void concurrentWritersNeverInterleave();
     void appendWaitsForAnotherWritersLock();
+    void aStuckWriterDoesNotCostTheRecord();
     void defaultPathIsInAppData();
 
 private:
@@ -469,7 +470,8 @@ void TestAuditLog::concurrentWritersNeverInterleave()
     QCOMPARE(details.size(), 2 * kEach);
 }
 
-// Takes the OS lock an appending AuditLog takes (flock / LockFileEx on the whole file), as another process would.
+// Takes the OS lock an appending AuditLog takes, as another process would: flock() on the file, or on Windows
+// LockFileEx() on the one byte at 0x7FFFFFFFFFFFFFF0 (far beyond any data, so readers are never locked out).
 class ForeignLock
 {
 public:
@@ -480,8 +482,8 @@ public:
         }
 #ifdef Q_OS_WIN
         m_handle = reinterpret_cast<HANDLE>(_get_osfhandle(m_file.handle()));
-        OVERLAPPED whole{};
-        m_locked = LockFileEx(m_handle, LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &whole) != 0;
+        OVERLAPPED at = lockPosition();
+        m_locked = LockFileEx(m_handle, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &at) != 0;
 #else
         m_locked = ::flock(m_file.handle(), LOCK_EX) == 0;
 #endif
@@ -503,8 +505,8 @@ public:
             return;
         }
 #ifdef Q_OS_WIN
-        OVERLAPPED whole{};
-        UnlockFileEx(m_handle, 0, MAXDWORD, MAXDWORD, &whole);
+        OVERLAPPED at = lockPosition();
+        UnlockFileEx(m_handle, 0, 1, 0, &at);
 #else
         ::flock(m_file.handle(), LOCK_UN);
 #endif
@@ -512,6 +514,16 @@ public:
     }
 
 private:
+#ifdef Q_OS_WIN
+    static OVERLAPPED lockPosition()
+    {
+        OVERLAPPED at{};
+        at.Offset = 0xFFFFFFF0u;
+        at.OffsetHigh = 0x7FFFFFFFu;
+        return at;
+    }
+#endif
+
     QFile m_file;
     bool m_locked = false;
 #ifdef Q_OS_WIN
@@ -522,7 +534,7 @@ private:
 void TestAuditLog::appendWaitsForAnotherWritersLock()
 {
     // While another writer holds the file, an append waits for it (it neither fails nor writes alongside), then
-    // lands whole after the other writer's record.
+    // lands whole after the other writer's record. (The wait is bounded at 5 s; this one is 300 ms.)
     const QString path = freshPath(QStringLiteral("locked.jsonl"));
     AuditLog log(path);
     QVERIFY(log.append(sampleRecord(), nullptr));
@@ -550,6 +562,27 @@ void TestAuditLog::appendWaitsForAnotherWritersLock()
     const QList<AuditRecord> records = AuditLog(path).readAll();
     QCOMPARE(records.size(), 2);
     QCOMPARE(records.last().detail, QStringLiteral("waited"));
+}
+
+void TestAuditLog::aStuckWriterDoesNotCostTheRecord()
+{
+    // Another writer holds the lock and never lets go (hung, suspended): after a bounded wait the record is written
+    // all the same, whole; losing it would be worse than the small risk of writing alongside.
+    const QString path = freshPath(QStringLiteral("stuck.jsonl"));
+    AuditLog log(path);
+    QVERIFY(log.append(sampleRecord(), nullptr));
+    ForeignLock other(path);
+    QVERIFY(other.isLocked());
+    AuditRecord record = sampleRecord(QStringLiteral("outcome"));
+    record.detail = QStringLiteral("written anyway");
+    QString error;
+    QVERIFY2(log.append(record, &error), qPrintable(error));
+    QVERIFY(other.isLocked());
+    int damaged = -1;
+    const QList<AuditRecord> records = AuditLog(path).readAll(nullptr, &damaged);
+    QCOMPARE(damaged, 0);
+    QCOMPARE(records.size(), 2);
+    QCOMPARE(records.last().detail, QStringLiteral("written anyway"));
 }
 
 void TestAuditLog::defaultPathIsInAppData()

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void refreshesBeforeExpiryAndRotates();
     void refreshesAfterA401();
     void revokedRefreshTokenSignsOut();
+    void claimsTheRefreshCannotMeetKeepTheSession();
     void cancelOnSignInPage();
     void cancelInTheApp();
     void forgedCallbackIsRejected();
@@ -116,6 +117,7 @@ void TestAuthSession::init()
 
 void TestAuthSession::cleanup()
 {
+    m_sim.control("DELETE", QStringLiteral("/_sim/faults"));
     m_store.reset();
     m_settings.reset();
 }
@@ -294,6 +296,52 @@ void TestAuthSession::revokedRefreshTokenSignsOut()
     // The dead refresh token is gone from the store and the settings.
     QTRY_COMPARE(readStore(*m_store, key).status, TokenStore::Status::NotFound);
     QVERIFY(m_settings->signedInAccount(AuthSession::connectionKey(h.session.connection())).isEmpty());
+}
+
+void TestAuthSession::claimsTheRefreshCannotMeetKeepTheSession()
+{
+    // A CAE challenge asks for more than a refresh token can give (multi-factor authentication after a move to a
+    // new location): the refresh carries the claims, Entra answers interaction_required (AADSTS50076). The refresh
+    // token is not dead, so the session stays signed in and remembered; only the browser can meet the claims.
+    Harness h(connectionFor(m_sim), *m_store, *m_settings, m_clock);
+    QVERIFY(signIn(h));
+    QByteArray first;
+    h.session.requestAccessToken(this, [&](const QByteArray& t, const AuthError&) { first = t; });
+    QTRY_VERIFY(!first.isEmpty());
+    const QString key = storedKey(h);
+    QTRY_COMPARE(readStore(*m_store, key).status, TokenStore::Status::Ok);
+    QCOMPARE(m_sim
+                 .control("POST", QStringLiteral("/_sim/faults"),
+                          {{QStringLiteral("path"), QStringLiteral("/oauth2/v2.0/token$")},
+                           {QStringLiteral("kind"), QStringLiteral("mfa-required")}})
+                 .status,
+             201);
+
+    QSignalSpy signedOut(&h.session, &AuthSession::signedOut);
+    AuthError seen;
+    h.session.accessTokenRejected(R"({"access_token":{"nbf":{"essential":true,"value":"1700000000"}}})");
+    h.session.requestAccessToken(this, [&](const QByteArray&, const AuthError& e) { seen = e; });
+    QTRY_VERIFY_WITH_TIMEOUT(seen.isError(), 10000);
+    QCOMPARE(seen.kind, AuthError::Kind::InteractionRequired);
+    QVERIFY(seen.errorCodes.contains(50076));
+    QCOMPARE(h.session.state(), AuthSession::State::SignedIn);
+    QCOMPARE(signedOut.count(), 0);
+    QCOMPARE(readStore(*m_store, key).status, TokenStore::Status::Ok);
+
+    // The same answer to a refresh that asked for nothing more: that refresh token cannot go on silently.
+    QCOMPARE(m_sim
+                 .control("POST", QStringLiteral("/_sim/faults"),
+                          {{QStringLiteral("path"), QStringLiteral("/oauth2/v2.0/token$")},
+                           {QStringLiteral("kind"), QStringLiteral("mfa-required")}})
+                 .status,
+             201);
+    seen = {};
+    h.session.accessTokenRejected();
+    h.session.requestAccessToken(this, [&](const QByteArray&, const AuthError& e) { seen = e; });
+    QTRY_VERIFY_WITH_TIMEOUT(seen.isError(), 10000);
+    QCOMPARE(seen.kind, AuthError::Kind::InteractionRequired);
+    QCOMPARE(h.session.state(), AuthSession::State::SignedOut);
+    QCOMPARE(signedOut.count(), 1);
 }
 
 void TestAuthSession::cancelOnSignInPage()

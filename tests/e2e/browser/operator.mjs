@@ -516,6 +516,8 @@ async function main() {
                 }
             } else if (action === 'cancel' && (s.user.visible || s.pass.visible) && !s.back) {
                 // Cancel means the Cancel/Back button and nothing else: never type credentials instead.
+                await screenshot(page);
+                return { outcome: 'failed', reason: 'no Cancel (#idBtn_Back) button on the sign-in page' };
             } else if (s.user.visible || s.pass.visible) {
                 const stage = `${s.user.visible ? 'u' : ''}${s.pass.visible ? 'p' : ''}`;
                 if (!done.has(key(stage))) {

@@ -40,7 +40,7 @@ _DIGITS = re.compile(r"[0-9]{1,12}")
 _SERVER_OWNED = frozenset({"content-length", "date", "connection", "transfer-encoding"})
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 
-FAULT_KINDS = ("500", "503", "429", "hang", "reset", "malformed", "truncated", "content-type")
+FAULT_KINDS = ("500", "503", "429", "hang", "reset", "malformed", "truncated", "content-type", "mfa-required")
 # Transient answers in each service's own words: Graph (code, message); Entra (error, AADSTS code, message).
 _GRAPH_TRANSIENT = {
     500: ("generalException", "General exception while processing."),
@@ -54,6 +54,11 @@ _ENTRA_TRANSIENT = {
     429: ("temporarily_unavailable", 90055, "There are too many incoming requests."),
 }
 # Bodies for the broken-answer faults: a complete but invalid JSON text, and a valid one to cut in half.
+# "mfa-required": what the token endpoint answers when a policy now wants multi-factor authentication, e.g. to
+# a refresh asked for a CAE challenge's claims after the operator moved to a new location.
+_MFA_REQUIRED = ("interaction_required", 50076,
+                 "Due to a configuration change made by your administrator, or because you moved to a new location, "
+                 "you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.")
 _MALFORMED_BODY = b'{"value":[{"id":"00000000-0000-0000-0000-000000000000","displayName":"Broken",]}'
 _TRUNCATED_BODY = json.dumps({"value": [{"id": str(uuid.UUID(int=i)), "displayName": f"User {i}"}
                                         for i in range(40)]}).encode()
@@ -330,6 +335,8 @@ class Handler(socketserver.StreamRequestHandler):
             response = Response(200, [("Content-Type", "application/json; charset=utf-8")], _MALFORMED_BODY)
         elif fault.kind == "content-type":
             response = Response(200, [("Content-Type", "text/html; charset=utf-8")], _PORTAL_BODY)
+        elif fault.kind == "mfa-required":
+            response = identity.error_response(sim, request, 400, *_MFA_REQUIRED)
         else:                       # truncated: promise the whole body, send half of it, close
             response = Response(200, [("Content-Type", "application/json; charset=utf-8")], _TRUNCATED_BODY)
             self._write(response, False, request.method == "HEAD", truncate=True)

@@ -374,6 +374,17 @@ class FaultTests(unittest.TestCase):
         self.assertTrue(reply.headers["Content-Type"].startswith("text/html"))
         self.assertTrue(reply.text.startswith("<!DOCTYPE html>"))
 
+    def test_mfa_required(self) -> None:
+        self.sim.fault(r"/token$", "mfa-required")
+        reply = self.sim.post_form(f"/{TENANT_ID}/oauth2/v2.0/token", {})
+        self.assertEqual(reply.status, 400)
+        answer = reply.json()
+        self.assertEqual(answer["error"], "interaction_required")
+        self.assertEqual(answer["error_codes"], [50076])
+        self.assertTrue(answer["error_description"].startswith("AADSTS50076: "))
+        # Once only: the next request is answered as usual (here: the missing grant type).
+        self.assertEqual(self.sim.post_form(f"/{TENANT_ID}/oauth2/v2.0/token", {}).json()["error"], "invalid_request")
+
     def test_control_api_is_never_faulted(self) -> None:
         self.sim.fault(r".*", "reset", count=-1)
         self.assertEqual(self.sim.request("GET", "/_sim/health").status, 200)
