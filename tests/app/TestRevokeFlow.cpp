@@ -671,15 +671,7 @@ void TestRevokeFlow::ownSessionsRevokedElsewhere()
     QVERIFY(window->searchModel()->rowCount() > 0);
 
     QVERIFY(m_sim.advanceClock(5)); // the revocation comes after the operator's token was issued
-    const QJsonObject grant = m_sim.passwordGrant(QStringLiteral("admin@contoso.test"),
-                                                  QStringLiteral("openid https://graph.microsoft.com/.default"));
-    const QByteArray adminToken = grant.value(QLatin1String("access_token")).toString().toLatin1();
-    QVERIFY(!adminToken.isEmpty());
-    QCOMPARE(m_sim
-                 .request("POST", QStringLiteral("/v1.0/users/helpdesk@contoso.test/revokeSignInSessions"), {},
-                          {{"Authorization", "Bearer " + adminToken}})
-                 .status,
-             200);
+    QVERIFY(m_sim.revokeSessionsOf(QStringLiteral("helpdesk@contoso.test")));
 
     m_launched.clear();
     m_network->tokenForms.clear();
@@ -715,20 +707,8 @@ void TestRevokeFlow::stepUpChallengeGoesToTheBrowser()
     QVERIFY(window);
     QVERIFY(typeAndWait(*window, QStringLiteral("lou stone")));
     QVERIFY(m_sim.advanceClock(5));
-    const QJsonObject grant = m_sim.passwordGrant(QStringLiteral("admin@contoso.test"),
-                                                  QStringLiteral("openid https://graph.microsoft.com/.default"));
-    QCOMPARE(
-        m_sim
-            .request("POST", QStringLiteral("/v1.0/users/helpdesk@contoso.test/revokeSignInSessions"), {},
-                     {{"Authorization", "Bearer " + grant.value(QLatin1String("access_token")).toString().toLatin1()}})
-            .status,
-        200);
-    QCOMPARE(m_sim
-                 .control("POST", QStringLiteral("/_sim/faults"),
-                          {{QStringLiteral("path"), QStringLiteral("/oauth2/v2.0/token$")},
-                           {QStringLiteral("kind"), QStringLiteral("mfa-required")}})
-                 .status,
-             201);
+    QVERIFY(m_sim.revokeSessionsOf(QStringLiteral("helpdesk@contoso.test")));
+    QVERIFY(m_sim.addFault(QStringLiteral("/oauth2/v2.0/token$"), QStringLiteral("mfa-required")));
 
     m_launched.clear();
     QTest::keyClicks(child<QLineEdit>(*window, "searchEdit"), QStringLiteral(" x"));

@@ -310,12 +310,7 @@ void TestAuthSession::claimsTheRefreshCannotMeetKeepTheSession()
     QTRY_VERIFY(!first.isEmpty());
     const QString key = storedKey(h);
     QTRY_COMPARE(readStore(*m_store, key).status, TokenStore::Status::Ok);
-    QCOMPARE(m_sim
-                 .control("POST", QStringLiteral("/_sim/faults"),
-                          {{QStringLiteral("path"), QStringLiteral("/oauth2/v2.0/token$")},
-                           {QStringLiteral("kind"), QStringLiteral("mfa-required")}})
-                 .status,
-             201);
+    QVERIFY(m_sim.addFault(QStringLiteral("/oauth2/v2.0/token$"), QStringLiteral("mfa-required")));
 
     QSignalSpy signedOut(&h.session, &AuthSession::signedOut);
     AuthError seen;
@@ -329,12 +324,7 @@ void TestAuthSession::claimsTheRefreshCannotMeetKeepTheSession()
     QCOMPARE(readStore(*m_store, key).status, TokenStore::Status::Ok);
 
     // The same answer to a refresh that asked for nothing more: that refresh token cannot go on silently.
-    QCOMPARE(m_sim
-                 .control("POST", QStringLiteral("/_sim/faults"),
-                          {{QStringLiteral("path"), QStringLiteral("/oauth2/v2.0/token$")},
-                           {QStringLiteral("kind"), QStringLiteral("mfa-required")}})
-                 .status,
-             201);
+    QVERIFY(m_sim.addFault(QStringLiteral("/oauth2/v2.0/token$"), QStringLiteral("mfa-required")));
     seen = {};
     h.session.accessTokenRejected();
     h.session.requestAccessToken(this, [&](const QByteArray&, const AuthError& e) { seen = e; });

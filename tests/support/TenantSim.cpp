@@ -100,6 +100,26 @@ TenantSim::Answer TenantSim::control(const QByteArray& method, const QString& pa
                    {{"Content-Type", "application/json"}});
 }
 
+bool TenantSim::addFault(const QString& pathRegex, const QString& kind, int count) const
+{
+    return control(
+               "POST", QStringLiteral("/_sim/faults"),
+               {{QStringLiteral("path"), pathRegex}, {QStringLiteral("kind"), kind}, {QStringLiteral("count"), count}})
+               .status == 201;
+}
+
+bool TenantSim::revokeSessionsOf(const QString& upn) const
+{
+    const QJsonObject grant = passwordGrant(QStringLiteral("admin@contoso.test"),
+                                            QStringLiteral("openid https://graph.microsoft.com/.default"));
+    const QByteArray token = grant.value(QLatin1String("access_token")).toString().toLatin1();
+    if (token.isEmpty()) {
+        return false;
+    }
+    const QString path = QStringLiteral("/v1.0/users/%1/revokeSignInSessions").arg(upn);
+    return request("POST", path, {}, {{"Authorization", "Bearer " + token}}).status == 200;
+}
+
 bool TenantSim::advanceClock(int seconds) const
 {
     return control("POST", QStringLiteral("/_sim/clock"), {{QStringLiteral("advance"), seconds}}).status == 200;

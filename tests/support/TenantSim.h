@@ -34,6 +34,10 @@ public:
     Answer request(const QByteArray& method, const QString& path, const QByteArray& body = {},
                    const QList<QPair<QByteArray, QByteArray>>& headers = {}) const;
     Answer control(const QByteArray& method, const QString& path, const QJsonObject& body = {}) const;
+    // Answers the next `count` requests whose path matches `pathRegex` with fault `kind` (CONTRACT.md, /_sim/faults).
+    bool addFault(const QString& pathRegex, const QString& kind, int count = 1) const;
+    // Revokes `upn`'s sessions as admin@contoso.test would (ROPC token, then revokeSignInSessions).
+    bool revokeSessionsOf(const QString& upn) const;
     // Moves the simulator's clock forward (expires codes and tokens).
     bool advanceClock(int seconds) const;
     // ROPC sign-in of a demo account; returns the token endpoint's JSON answer.
