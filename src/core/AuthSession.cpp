@@ -147,7 +147,8 @@ void AuthSession::signIn(const QByteArray& challengeClaims)
         return;
     }
     abortJobs();
-    m_challengeClaims = challengeClaims;
+    m_challengeClaims = challengeClaims.isEmpty() ? m_pendingSignInClaims : challengeClaims;
+    m_pendingSignInClaims.clear();
     setState(State::WaitingForBrowser);
     withConfiguration([this](const AuthError& error) {
         if (error.isError()) {
@@ -387,16 +388,13 @@ void AuthSession::failRefresh(const AuthError& error)
 {
     m_refreshing = false;
     const bool wasRestoring = m_state == State::Restoring;
-    const bool askedForClaims = !std::exchange(m_refreshClaimsInFlight, {}).isEmpty();
+    const QByteArray askedForClaims = std::exchange(m_refreshClaimsInFlight, {});
     m_refreshClaims.clear();
     qCWarning(lcAuth) << "silent sign-in failed:" << error.logText();
-    if (askedForClaims && error.kind == AuthError::Kind::InteractionRequired && m_state == State::SignedIn) {
-        // A CAE challenge the refresh token cannot answer silently (step-up: MFA, a policy, a new location). The
-        // refresh token itself is fine: stay signed in; the caller, who holds the challenge, sends the operator
-        // to the browser with its claims (MainWindow::answerClaimsChallenge).
-        flushWaiters(error);
-        Q_EMIT signInFailed(error);
-    } else if (error.requiresInteractiveSignIn()) {
+    if (error.requiresInteractiveSignIn()) {
+        // A CAE challenge the refresh could not meet (step-up: MFA after a move, a policy): the sign-in that
+        // follows must carry its claims, or Entra issues a token Graph refuses again.
+        m_pendingSignInClaims = error.kind == AuthError::Kind::InteractionRequired ? askedForClaims : QByteArray();
         // The refresh token is dead (revoked, expired, policy): it must not be tried again.
         forgetStored();
         m_accessToken.clear();
@@ -427,6 +425,7 @@ void AuthSession::signOut()
     abortJobs();
     m_refreshClaims.clear();
     m_refreshClaimsInFlight.clear();
+    m_pendingSignInClaims.clear();
     // signedOut() follows the keychain deletion, so a caller that exits on it leaves nothing behind.
     forgetStored([this] { Q_EMIT signedOut(QString()); });
     m_account = {};

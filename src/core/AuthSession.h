@@ -57,7 +57,8 @@ public:
 
     // Silent sign-in from the keychain (start-up). Ends in SignedIn, or SignedOut with restoreFinished(false).
     void restore();
-    // Interactive sign-in in the system browser. `challengeClaims`: claims of a CAE challenge, if any.
+    // Interactive sign-in in the system browser. `challengeClaims`: claims of a CAE challenge, if any; without,
+    // the claims of a challenge that the last refresh could not meet (it ended in interaction_required), if any.
     void signIn(const QByteArray& challengeClaims = {});
     // Stops an interactive sign-in that is waiting for the browser.
     void cancel();
@@ -131,6 +132,7 @@ private:
     QByteArray m_challengeClaims;
     QByteArray m_refreshClaims;         // the next refresh's CAE claims (accessTokenRejected)
     QByteArray m_refreshClaimsInFlight; // the claims the running refresh asked for
+    QByteArray m_pendingSignInClaims;   // claims a refresh could not meet, for the next interactive sign-in
     QUrl m_redirectUri;
     QPointer<LoopbackReceiver> m_receiver;
     QTimer* m_browserTimer;

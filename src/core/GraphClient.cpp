@@ -146,10 +146,6 @@ private:
                 reply.clientRequestId = QString::fromLatin1(m_clientRequestId);
                 reply.error = GraphError::make(GraphError::Kind::SignInRequired, error.message);
                 reply.error.clientRequestId = reply.clientRequestId;
-                if (error.kind == AuthError::Kind::InteractionRequired) {
-                    // The refresh could not satisfy Graph's claims challenge: only the browser can.
-                    reply.error.claimsChallenge = m_challengeClaims;
-                }
                 finish(reply);
                 return;
             }
@@ -210,8 +206,7 @@ private:
                 m_authRetried = true;
                 qCInfo(lcGraph).noquote() << m_spec.name << "HTTP 401: renewing the access token and retrying once"
                                           << "client-request-id" << m_clientRequestId;
-                m_challengeClaims = claimsChallenge(network->rawHeader("WWW-Authenticate"));
-                m_auth.accessTokenRejected(m_challengeClaims);
+                m_auth.accessTokenRejected(claimsChallenge(network->rawHeader("WWW-Authenticate")));
                 requestToken();
                 return;
             }
@@ -294,7 +289,6 @@ private:
     int m_retries = 0;
     int m_backoffs = 0; // waits so far without a Retry-After
     bool m_authRetried = false;
-    QByteArray m_challengeClaims; // of the 401 that made the job refresh, if it was a CAE challenge
     bool m_done = false;
 };
 } // namespace

@@ -104,7 +104,7 @@ private Q_SLOTS:
     void settingsChooseTheRevokeCall();
     void signMeOutEverywhere();
     void ownSessionsRevokedElsewhere();
-    void stepUpChallengeGoesToTheBrowser();
+    void stepUpChallengeSignsInWithTheClaims();
     void screenshot();
 
 private:
@@ -698,11 +698,11 @@ void TestRevokeFlow::ownSessionsRevokedElsewhere()
     QCOMPARE(window->searchModel()->state(), UserSearchModel::State::Results);
 }
 
-void TestRevokeFlow::stepUpChallengeGoesToTheBrowser()
+void TestRevokeFlow::stepUpChallengeSignsInWithTheClaims()
 {
     // A CAE challenge the refresh token cannot meet without the operator (Entra wants multi-factor
-    // authentication: interaction_required, AADSTS50076): the app stays signed in and opens the browser with the
-    // challenge's claims, and once the operator has signed in there the search works again.
+    // authentication: interaction_required, AADSTS50076): signed out with Entra's reason, and the operator's next
+    // sign-in carries the challenge's claims, after which the search works again.
     auto window = signedInWindow(QStringLiteral("helpdesk@contoso.test"));
     QVERIFY(window);
     QVERIFY(typeAndWait(*window, QStringLiteral("lou stone")));
@@ -710,17 +710,20 @@ void TestRevokeFlow::stepUpChallengeGoesToTheBrowser()
     QVERIFY(m_sim.revokeSessionsOf(QStringLiteral("helpdesk@contoso.test")));
     QVERIFY(m_sim.addFault(QStringLiteral("/oauth2/v2.0/token$"), QStringLiteral("mfa-required")));
 
-    m_launched.clear();
     QTest::keyClicks(child<QLineEdit>(*window, "searchEdit"), QStringLiteral(" x"));
+    QTRY_COMPARE(window->session()->state(), AuthSession::State::SignedOut);
+    const QString message = child<QLabel>(*window, "messageLabel")->text();
+    QVERIFY2(message.contains(QStringLiteral("AADSTS50076")), qPrintable(message));
+    QCOMPARE(child<QStackedWidget>(*window, "pages")->currentWidget()->objectName(), QStringLiteral("signedOutPage"));
+
+    m_launched.clear();
+    QTest::mouseClick(child<QPushButton>(*window, "signInButton"), Qt::LeftButton);
     QTRY_VERIFY(m_launched.isValid());
     const QUrlQuery query(m_launched);
     const QString claims = query.queryItemValue(QStringLiteral("claims"), QUrl::FullyDecoded);
     QVERIFY2(claims.contains(QStringLiteral("\"nbf\"")) && claims.contains(QStringLiteral("cp1")), qPrintable(claims));
     QCOMPARE(query.queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded),
              QStringLiteral("helpdesk@contoso.test"));
-    QCOMPARE(window->session()->state(), AuthSession::State::WaitingForBrowser);
-    QVERIFY2(child<QLabel>(*window, "messageLabel")->text().contains(QStringLiteral("sign in again")),
-             qPrintable(child<QLabel>(*window, "messageLabel")->text()));
 
     ScriptedBrowser browser;
     const auto outcome =

@@ -61,7 +61,7 @@ private Q_SLOTS:
     void refreshesBeforeExpiryAndRotates();
     void refreshesAfterA401();
     void revokedRefreshTokenSignsOut();
-    void claimsTheRefreshCannotMeetKeepTheSession();
+    void claimsTheRefreshCannotMeetGoToTheNextSignIn();
     void cancelOnSignInPage();
     void cancelInTheApp();
     void forgedCallbackIsRejected();
@@ -298,11 +298,12 @@ void TestAuthSession::revokedRefreshTokenSignsOut()
     QVERIFY(m_settings->signedInAccount(AuthSession::connectionKey(h.session.connection())).isEmpty());
 }
 
-void TestAuthSession::claimsTheRefreshCannotMeetKeepTheSession()
+void TestAuthSession::claimsTheRefreshCannotMeetGoToTheNextSignIn()
 {
     // A CAE challenge asks for more than a refresh token can give (multi-factor authentication after a move to a
-    // new location): the refresh carries the claims, Entra answers interaction_required (AADSTS50076). The refresh
-    // token is not dead, so the session stays signed in and remembered; only the browser can meet the claims.
+    // new location): the refresh carries the claims, Entra answers interaction_required (AADSTS50076). As for any
+    // interaction_required, the stored account is cleared and the operator asked to sign in; that sign-in carries
+    // the claims, or the token it gets would be refused again.
     Harness h(connectionFor(m_sim), *m_store, *m_settings, m_clock);
     QVERIFY(signIn(h));
     QByteArray first;
@@ -319,19 +320,26 @@ void TestAuthSession::claimsTheRefreshCannotMeetKeepTheSession()
     QTRY_VERIFY_WITH_TIMEOUT(seen.isError(), 10000);
     QCOMPARE(seen.kind, AuthError::Kind::InteractionRequired);
     QVERIFY(seen.errorCodes.contains(50076));
-    QCOMPARE(h.session.state(), AuthSession::State::SignedIn);
-    QCOMPARE(signedOut.count(), 0);
-    QCOMPARE(readStore(*m_store, key).status, TokenStore::Status::Ok);
-
-    // The same answer to a refresh that asked for nothing more: that refresh token cannot go on silently.
-    QVERIFY(m_sim.addFault(QStringLiteral("/oauth2/v2.0/token$"), QStringLiteral("mfa-required")));
-    seen = {};
-    h.session.accessTokenRejected();
-    h.session.requestAccessToken(this, [&](const QByteArray&, const AuthError& e) { seen = e; });
-    QTRY_VERIFY_WITH_TIMEOUT(seen.isError(), 10000);
-    QCOMPARE(seen.kind, AuthError::Kind::InteractionRequired);
     QCOMPARE(h.session.state(), AuthSession::State::SignedOut);
     QCOMPARE(signedOut.count(), 1);
+    QTRY_COMPARE(readStore(*m_store, key).status, TokenStore::Status::NotFound);
+
+    const auto claimsOfNextSignIn = [&h] {
+        h.launched.clear();
+        h.session.signIn();
+        if (!QTest::qWaitFor([&h] { return h.launched.isValid(); }, 10000)) {
+            return QString();
+        }
+        const QString claims = QUrlQuery(h.launched).queryItemValue(QStringLiteral("claims"), QUrl::FullyDecoded);
+        h.session.cancel();
+        return claims;
+    };
+    const QString carried = claimsOfNextSignIn();
+    QVERIFY2(carried.contains(QStringLiteral("\"nbf\"")) && carried.contains(QStringLiteral("cp1")),
+             qPrintable(carried));
+    // Once: a sign-in after that one asks for the client capability alone.
+    const QString plain = claimsOfNextSignIn();
+    QVERIFY2(plain.contains(QStringLiteral("cp1")) && !plain.contains(QStringLiteral("nbf")), qPrintable(plain));
 }
 
 void TestAuthSession::cancelOnSignInPage()
