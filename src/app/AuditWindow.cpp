@@ -1,5 +1,6 @@
 #include "AuditWindow.h"
 
+#include "TimeText.h"
 #include "ui_AuditWindow.h"
 
 #include <QDir>
@@ -25,14 +26,6 @@ enum Column
 };
 constexpr int kAttemptIdRole = Qt::UserRole + 1;
 
-QString targetText(const AuditRecord& record)
-{
-    if (record.targetName.isEmpty()) {
-        return record.targetUpn.isEmpty() ? record.targetId : record.targetUpn;
-    }
-    return record.targetUpn.isEmpty() ? record.targetName
-                                      : QStringLiteral("%1 <%2>").arg(record.targetName, record.targetUpn);
-}
 } // namespace
 
 AuditWindow::AuditWindow(const AuditLog& log, QWidget* parent)
@@ -116,9 +109,9 @@ void AuditWindow::reload()
             outcome = tr("no result recorded");
         }
         QList<QStandardItem*> items{
-            new QStandardItem(row.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))),
+            new QStandardItem(localTimeText(row.time)),
             new QStandardItem(row.operatorUpn),
-            new QStandardItem(targetText(row)),
+            new QStandardItem(row.targetText()),
             new QStandardItem(row.reason),
             new QStandardItem(row.api),
             new QStandardItem(outcome),

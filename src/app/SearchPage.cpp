@@ -1,5 +1,6 @@
 #include "SearchPage.h"
 
+#include "TimeText.h"
 #include "UserSearchModel.h"
 #include "ui_SearchPage.h"
 
@@ -8,11 +9,6 @@
 
 namespace {
 constexpr int kDetailsWidth = 400;
-
-QString localTime(const QDateTime& utc)
-{
-    return utc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-}
 
 // The later of the two valid-from properties: v1.0's signInSessions and beta's refreshTokens.
 QDateTime validFrom(const DirectoryUser& user)
@@ -166,5 +162,5 @@ void SearchPage::showDetails(const std::optional<DirectoryUser>& selected)
     m_ui->detailsGuestLabel->setVisible(user.isGuest());
     m_ui->detailsIdLabel->setText(user.id);
     const QDateTime from = validFrom(user);
-    m_ui->detailsValidFromLabel->setText(from.isValid() ? localTime(from) : tr("not known"));
+    m_ui->detailsValidFromLabel->setText(from.isValid() ? localTimeText(from) : tr("not known"));
 }

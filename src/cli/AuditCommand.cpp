@@ -3,6 +3,7 @@
 #include "AuditLog.h"
 #include "ExitCodes.h"
 #include "TextTable.h"
+#include "TimeText.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -20,14 +21,6 @@ QString tr(const char* text)
     return QCoreApplication::translate("AuditCommand", text);
 }
 
-QString targetText(const AuditRecord& r)
-{
-    if (r.targetName.isEmpty()) {
-        return r.targetUpn.isEmpty() ? r.targetId : r.targetUpn;
-    }
-    return r.targetUpn.isEmpty() ? r.targetName : QStringLiteral("%1 <%2>").arg(r.targetName, r.targetUpn);
-}
-
 void printTable(const QList<AuditRecord>& records)
 {
     const QStringList header{tr("Time"),    tr("Phase"), tr("Operator"),   tr("Target"),
@@ -37,9 +30,8 @@ void printTable(const QList<AuditRecord>& records)
     for (const AuditRecord& r : records) {
         QString reason = r.reason;
         reason.replace(QLatin1Char('\n'), QLatin1Char(' ')).replace(QLatin1Char('\r'), QLatin1Char(' '));
-        rows.append({r.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")), r.phase, r.operatorUpn,
-                     targetText(r), r.outcome, r.httpStatus != 0 ? QString::number(r.httpStatus) : QString(),
-                     r.requestId, reason});
+        rows.append({localTimeText(r.time), r.phase, r.operatorUpn, r.targetText(), r.outcome,
+                     r.httpStatus != 0 ? QString::number(r.httpStatus) : QString(), r.requestId, reason});
     }
     QTextStream out(stdout);
     TextTable::print(out, header, rows, 48);

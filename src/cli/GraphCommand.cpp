@@ -5,6 +5,7 @@
 #include "ExitCodes.h"
 #include "RevokeOperation.h"
 #include "TextTable.h"
+#include "TimeText.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -33,11 +34,6 @@ bool stdinIsTerminal()
 #else
     return ::isatty(fileno(stdin)) != 0;
 #endif
-}
-
-QString localTime(const QDateTime& utc)
-{
-    return utc.isValid() ? utc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QString();
 }
 
 QJsonValue isoOrNull(const QDateTime& utc)
@@ -102,9 +98,9 @@ void printUser(QTextStream& out, const DirectoryUser& user)
     line(tr("Job title"), user.jobTitle);
     line(tr("Account"), enabledText(user));
     line(tr("User type"), user.userType);
-    line(tr("Sessions valid from"), localTime(user.signInSessionsValidFrom));
+    line(tr("Sessions valid from"), localTimeText(user.signInSessionsValidFrom));
     if (user.refreshTokensValidFrom.isValid()) {
-        line(tr("Refresh tokens valid from"), localTime(user.refreshTokensValidFrom));
+        line(tr("Refresh tokens valid from"), localTimeText(user.refreshTokensValidFrom));
     }
     out.flush();
 }

@@ -236,6 +236,14 @@ QString csvCell(const QString& value)
 }
 } // namespace
 
+QString AuditRecord::targetText() const
+{
+    if (targetName.isEmpty()) {
+        return targetUpn.isEmpty() ? targetId : targetUpn;
+    }
+    return targetUpn.isEmpty() ? targetName : QStringLiteral("%1 <%2>").arg(targetName, targetUpn);
+}
+
 QJsonObject AuditRecord::toJson() const
 {
     QJsonObject json{

@@ -35,6 +35,8 @@ struct AuditRecord
     QDateTime validFrom; // "verification": the re-read valid-from (UTC); invalid when it could not be read
 
     QJsonObject toJson() const;
+    // Who the attempt was for, as the audit views show it: "Name <upn>", else the UPN, else the object id.
+    QString targetText() const;
     // Missing or mistyped members become empty values; never throws on damaged input.
     static AuditRecord fromJson(const QJsonObject& json);
 };

@@ -3,6 +3,7 @@
 #include "AuditLog.h"
 #include "AuthSession.h"
 #include "Logging.h"
+#include "TimeText.h"
 
 #include <QUuid>
 
@@ -39,8 +40,7 @@ QString clockTime(const QDateTime& utc)
 QString dayAndTime(const QDateTime& utc, const QDateTime& reference)
 {
     const QDateTime local = utc.toLocalTime();
-    return local.date() == reference.toLocalTime().date() ? clockTime(utc)
-                                                          : local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return local.date() == reference.toLocalTime().date() ? clockTime(utc) : localTimeText(utc);
 }
 
 QString isoSeconds(const QDateTime& utc)
