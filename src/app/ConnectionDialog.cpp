@@ -1,7 +1,7 @@
 #include "ConnectionDialog.h"
 
 #include "GraphClient.h"
-#include "RevokeDialog.h"
+#include "RevokeOperation.h"
 #include "ui_ConnectionDialog.h"
 
 #include <QFileDialog>
@@ -22,7 +22,7 @@ ConnectionDialog::ConnectionDialog(const ConnectionSettings& settings, QWidget* 
     m_ui->clientIdEdit->setText(settings.clientId);
     m_ui->caFileEdit->setText(settings.caFile);
     for (const RevokeApi api : {RevokeApi::RevokeSignInSessions, RevokeApi::InvalidateAllRefreshTokens}) {
-        m_ui->revokeApiCombo->addItem(RevokeDialog::apiName(api), static_cast<int>(api));
+        m_ui->revokeApiCombo->addItem(RevokeOperation::apiName(api), static_cast<int>(api));
     }
 
     connect(m_ui->cloudCombo, &QComboBox::currentIndexChanged, this, &ConnectionDialog::updateState);

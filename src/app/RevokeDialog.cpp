@@ -56,9 +56,9 @@ RevokeDialog::RevokeDialog(GraphClient& graph, AuditLog& audit, AuthSession& aut
            "those sessions. Ask their organization, or remove the guest account.")
             .arg(name));
     m_ui->guestLabel->setVisible(user.isGuest());
-    m_ui->confirmLabel->setText(tr("&Type %1 to confirm:").arg(confirmationWord(user)));
-    m_ui->confirmEdit->setAccessibleName(tr("Type %1 to confirm").arg(confirmationWord(user)));
-    m_ui->apiLabel->setText(apiName(m_request.api));
+    m_ui->confirmLabel->setText(tr("&Type %1 to confirm:").arg(RevokeOperation::confirmationWord(user)));
+    m_ui->confirmEdit->setAccessibleName(tr("Type %1 to confirm").arg(RevokeOperation::confirmationWord(user)));
+    m_ui->apiLabel->setText(RevokeOperation::apiName(m_request.api));
     const QString path = m_request.api == RevokeApi::InvalidateAllRefreshTokens
                              ? QStringLiteral("POST /beta/%1/invalidateAllRefreshTokens")
                              : QStringLiteral("POST /v1.0/%1/revokeSignInSessions");
@@ -84,40 +84,15 @@ RevokeDialog::RevokeDialog(GraphClient& graph, AuditLog& audit, AuthSession& aut
 
 RevokeDialog::~RevokeDialog() = default;
 
-QString RevokeDialog::apiName(RevokeApi api)
-{
-    return api == RevokeApi::InvalidateAllRefreshTokens ? QStringLiteral("invalidateAllRefreshTokens (beta)")
-                                                        : QStringLiteral("revokeSignInSessions (v1.0)");
-}
-
-QString RevokeDialog::confirmationWord(const DirectoryUser& user)
-{
-    if (user.userPrincipalName.isEmpty()) {
-        return user.id;
-    }
-    // The last @ splits a UPN: a guest's "ann_fabrikam.com#EXT#@contoso.com" keeps its #EXT# part.
-    const qsizetype at = user.userPrincipalName.lastIndexOf(QLatin1Char('@'));
-    return at > 0 ? user.userPrincipalName.left(at) : user.userPrincipalName;
-}
-
-bool RevokeDialog::confirms(const QString& typed, const DirectoryUser& user)
-{
-    const QString text = typed.trimmed();
-    if (text.isEmpty()) {
-        return false;
-    }
-    return text.compare(confirmationWord(user), Qt::CaseInsensitive) == 0 ||
-           (!user.userPrincipalName.isEmpty() && text.compare(user.userPrincipalName, Qt::CaseInsensitive) == 0);
-}
-
 void RevokeDialog::updateConfirmation()
 {
-    m_revokeButton->setEnabled(m_phase == Phase::Confirming && confirms(m_ui->confirmEdit->text(), m_request.target));
+    m_revokeButton->setEnabled(m_phase == Phase::Confirming &&
+                               RevokeOperation::confirms(m_ui->confirmEdit->text(), m_request.target));
 }
 
 void RevokeDialog::submit()
 {
-    if (m_phase != Phase::Confirming || !confirms(m_ui->confirmEdit->text(), m_request.target)) {
+    if (m_phase != Phase::Confirming || !RevokeOperation::confirms(m_ui->confirmEdit->text(), m_request.target)) {
         return; // one click, one request
     }
     m_request.reason = m_ui->reasonEdit->text().trimmed();

@@ -34,13 +34,6 @@ public:
     // True from the click on "Revoke sessions" until the outcome is known.
     bool isRunning() const { return m_phase != Phase::Confirming && m_phase != Phase::Done; }
 
-    // "revokeSignInSessions (v1.0)", "invalidateAllRefreshTokens (beta)".
-    static QString apiName(RevokeApi api);
-    // What the operator types to confirm: the part of the UPN before @ (or the object id when there is no UPN).
-    static QString confirmationWord(const DirectoryUser& user);
-    // Case-insensitive and trimmed: the confirmation word, or the whole UPN.
-    static bool confirms(const QString& typed, const DirectoryUser& user);
-
     // Esc, Cancel and the close button: only before sending, or during a retry wait (which cancels the operation).
     void reject() override;
 

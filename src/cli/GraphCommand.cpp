@@ -105,12 +105,6 @@ void printUser(QTextStream& out, const DirectoryUser& user)
     out.flush();
 }
 
-// The word the operator types to confirm: the part of the UPN before '@' (as in the GUI's dialog).
-QString confirmationWord(const QString& upn)
-{
-    const qsizetype at = upn.indexOf(QLatin1Char('@'));
-    return at > 0 ? upn.left(at) : upn;
-}
 } // namespace
 
 GraphCommand::GraphCommand(Options options, AuthSession& session, GraphClient& graph, AuditLog& audit, QObject* parent)
@@ -312,7 +306,7 @@ void GraphCommand::confirmAndRevoke(const DirectoryUser& target)
              << '\n';
     }
     info << tr("Graph call: %1").arg(RevokeOperation::apiName(m_options.api)) << Qt::endl;
-    if (const int refused = confirm(confirmationWord(target.userPrincipalName)); refused != 0) {
+    if (const int refused = confirm(target); refused != 0) {
         finish(refused);
         return;
     }
@@ -332,14 +326,14 @@ void GraphCommand::revokeMe()
                 .arg(account.name, account.username)
          << '\n'
          << tr("Graph call: %1 for /me").arg(RevokeOperation::apiName(m_options.api)) << Qt::endl;
-    if (const int refused = confirm(confirmationWord(account.username)); refused != 0) {
+    if (const int refused = confirm(me); refused != 0) {
         finish(refused);
         return;
     }
     startRevocation(me, true);
 }
 
-int GraphCommand::confirm(const QString& word)
+int GraphCommand::confirm(const DirectoryUser& target)
 {
     if (m_options.yes) {
         return 0;
@@ -351,9 +345,8 @@ int GraphCommand::confirm(const QString& word)
             << Qt::endl;
         return ExitUsage;
     }
-    err << tr("Type %1 to confirm: ").arg(word) << Qt::flush;
-    const QString typed = QTextStream(stdin).readLine().trimmed();
-    if (typed.isEmpty() || typed.compare(word, Qt::CaseInsensitive) != 0) {
+    err << tr("Type %1 to confirm: ").arg(RevokeOperation::confirmationWord(target)) << Qt::flush;
+    if (!RevokeOperation::confirms(QTextStream(stdin).readLine(), target)) {
         err << tr("Not confirmed: nothing was sent.") << Qt::endl;
         return ExitDenied;
     }

@@ -52,8 +52,9 @@ private:
     void onSearchFinished(const GraphReply& reply);
     void onUserRead(const GraphReply& reply);
     void confirmAndRevoke(const DirectoryUser& target);
-    // Asks for `word` on the terminal; prints why and returns the exit code when not confirmed, else 0.
-    int confirm(const QString& word);
+    // Asks for the target's confirmation word on the terminal (RevokeOperation::confirms) unless --yes; prints why
+    // and returns the exit code when not confirmed, else 0.
+    int confirm(const DirectoryUser& target);
     void startRevocation(const DirectoryUser& target, bool self);
     void onRevokeFinished(const RevokeOutcome& outcome, const DirectoryUser& target, bool self);
     bool fail(const GraphReply& reply);

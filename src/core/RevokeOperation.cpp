@@ -73,6 +73,26 @@ QString RevokeOperation::apiName(RevokeApi api)
                                                         : QStringLiteral("revokeSignInSessions (v1.0)");
 }
 
+QString RevokeOperation::confirmationWord(const DirectoryUser& user)
+{
+    if (user.userPrincipalName.isEmpty()) {
+        return user.id;
+    }
+    // The last @ splits a UPN: a guest's "ann_fabrikam.com#EXT#@contoso.com" keeps its #EXT# part.
+    const qsizetype at = user.userPrincipalName.lastIndexOf(QLatin1Char('@'));
+    return at > 0 ? user.userPrincipalName.left(at) : user.userPrincipalName;
+}
+
+bool RevokeOperation::confirms(const QString& typed, const DirectoryUser& user)
+{
+    const QString text = typed.trimmed();
+    if (text.isEmpty()) {
+        return false;
+    }
+    return text.compare(confirmationWord(user), Qt::CaseInsensitive) == 0 ||
+           (!user.userPrincipalName.isEmpty() && text.compare(user.userPrincipalName, Qt::CaseInsensitive) == 0);
+}
+
 QString RevokeOperation::targetName() const
 {
     const DirectoryUser& target = m_request.target;

@@ -60,6 +60,11 @@ public:
 
     // The audit's name for the API, e.g. "revokeSignInSessions (v1.0)".
     static QString apiName(RevokeApi api);
+    // What the operator types to confirm (the GUI's dialog and the CLI alike): the part of the UPN before its last
+    // @ (a guest's #EXT# part stays), or the object id when there is no UPN.
+    static QString confirmationWord(const DirectoryUser& user);
+    // Case-insensitive and trimmed: the confirmation word, or the whole UPN.
+    static bool confirms(const QString& typed, const DirectoryUser& user);
 
 Q_SIGNALS:
     void sending();
