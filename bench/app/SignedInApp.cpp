@@ -2,19 +2,16 @@
 
 #include "MainWindow.h"
 #include "ScriptedBrowser.h"
+#include "TenantSim.h"
 
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QLineEdit>
 #include <QTableView>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
-
-namespace {
-constexpr char kTenant[] = "contoso.test";
-constexpr char kClientId[] = "8c3791a0-3f69-437d-9f93-53f516aafdb3";
-constexpr char kPassword[] = "Passw0rd!";
-} // namespace
 
 SignedInApp::SignedInApp(const QUrl& simBase, const QElapsedTimer& clock)
     : m_settings(m_dir.filePath(QStringLiteral("settings.ini"))), m_network(clock), m_simBase(simBase)
@@ -23,8 +20,8 @@ SignedInApp::SignedInApp(const QUrl& simBase, const QElapsedTimer& clock)
     connection.cloud = Cloud::Custom;
     connection.customAuthority = simBase;
     connection.customGraph = simBase;
-    connection.tenant = QString::fromLatin1(kTenant);
-    connection.clientId = QString::fromLatin1(kClientId);
+    connection.tenant = QString::fromLatin1(TenantSim::kTenant);
+    connection.clientId = QString::fromLatin1(TenantSim::kClientId);
     const AppServices services{m_settings,
                                m_tokens,
                                m_network,
@@ -50,7 +47,7 @@ bool SignedInApp::signIn(const QString& upn)
         return false;
     }
     ScriptedBrowser browser;
-    const ScriptedBrowser::Outcome outcome = browser.run(m_launched, upn, QString::fromLatin1(kPassword));
+    const ScriptedBrowser::Outcome outcome = browser.run(m_launched, upn, QString::fromLatin1(TenantSim::kPassword));
     if (!outcome.reachedLoopback) {
         std::fprintf(stderr, "sign-in failed: %s\n", qUtf8Printable(outcome.failure));
         return false;
@@ -89,7 +86,26 @@ QByteArray SignedInApp::accessToken()
     return token;
 }
 
-bool SignedInApp::runUntil(const std::function<bool()>& done, int timeoutMs)
+bool SignedInApp::runUntil(const std::function<bool()>& done, int timeoutMs, int holdMs)
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    while (runUntilOnce(done, static_cast<int>(std::max<qint64>(0, timeoutMs - elapsed.elapsed())))) {
+        if (holdMs <= 0) {
+            return true;
+        }
+        runFor(holdMs);
+        if (done()) {
+            return true;
+        }
+        if (elapsed.elapsed() >= timeoutMs) {
+            return false;
+        }
+    }
+    return false;
+}
+
+bool SignedInApp::runUntilOnce(const std::function<bool()>& done, int timeoutMs)
 {
     if (done()) {
         return true;

@@ -39,12 +39,16 @@ public:
     QByteArray accessToken();
 
     // Runs the event loop (no sleeping: events are handled as they come) until `done` is true, checking it every
-    // millisecond, or until `timeoutMs`. Returns `done()`.
-    static bool runUntil(const std::function<bool()>& done, int timeoutMs);
+    // millisecond, or until `timeoutMs`. Returns `done()`. With `holdMs`, `done` must also still be true after the
+    // loop has run `holdMs` more (a condition a later event can undo, such as a delayed layout); until then it
+    // keeps waiting, within `timeoutMs` in all.
+    static bool runUntil(const std::function<bool()>& done, int timeoutMs, int holdMs = 0);
     // Runs the event loop for `ms`.
     static void runFor(int ms);
 
 private:
+    static bool runUntilOnce(const std::function<bool()>& done, int timeoutMs);
+
     QTemporaryDir m_dir;
     SettingsStore m_settings;
     MemoryTokenStore m_tokens;

@@ -136,18 +136,8 @@ int main(int argc, char* argv[])
     heartbeat.start();
     stepper.start();
     // The view lays out inserted rows later (a delayed layout), so the scroll bar's maximum can lag the model by an
-    // event: the end is reached only when it still holds after the event loop has had its turn.
-    // (runUntil() itself may see the end and return false: the event that ended its loop can be followed, before
-    // the loop returns, by the layout that grows the maximum. Only the time limit ends the scroll early.)
-    constexpr qint64 kScrollLimitMs = 15 * 60 * 1000;
-    QElapsedTimer scrolling;
-    scrolling.start();
-    bool reachedEnd = false;
-    for (int attempt = 0; attempt < 100 && !reachedEnd && scrolling.elapsed() < kScrollLimitMs; ++attempt) {
-        SignedInApp::runUntil(atEnd, static_cast<int>(kScrollLimitMs - scrolling.elapsed()));
-        SignedInApp::runFor(stepMs * 2);
-        reachedEnd = atEnd();
-    }
+    // event: the end is reached only when it still holds two steps later.
+    const bool reachedEnd = SignedInApp::runUntil(atEnd, 15 * 60 * 1000, stepMs * 2);
     stepper.stop();
     heartbeat.stop();
     const double scrollSecs = static_cast<double>(clock.nsecsElapsed() - scrollStart) / 1e9;

@@ -102,6 +102,8 @@ void AuditWindow::reload()
         }
     }
 
+    // One sort after the rebuild, not one per row appended.
+    m_filter->setDynamicSortFilter(false);
     m_model->removeRows(0, m_model->rowCount());
     for (const AuditRecord& row : std::as_const(rows)) {
         QString outcome = row.outcome;
@@ -126,6 +128,7 @@ void AuditWindow::reload()
         items.at(TargetColumn)->setToolTip(tr("Object id %1").arg(row.targetId));
         m_model->appendRow(items);
     }
+    m_filter->setDynamicSortFilter(true);
     m_ui->auditView->resizeColumnsToContents();
     updateCount();
 }

@@ -201,12 +201,14 @@ private:
         } else {
             const double retryAfter =
                 GraphError::parseRetryAfter(network->rawHeader("Retry-After"), QDateTime::currentDateTimeUtc());
+            const QByteArray challenge =
+                status == 401 ? claimsChallenge(network->rawHeader("WWW-Authenticate")) : QByteArray();
             if (status == 401 && !m_authRetried) {
                 // An access token the resource no longer takes (expired early, revoked, CAE): refresh once.
                 m_authRetried = true;
                 qCInfo(lcGraph).noquote() << m_spec.name << "HTTP 401: renewing the access token and retrying once"
                                           << "client-request-id" << m_clientRequestId;
-                m_auth.accessTokenRejected(claimsChallenge(network->rawHeader("WWW-Authenticate")));
+                m_auth.accessTokenRejected(challenge);
                 requestToken();
                 return;
             }
@@ -216,9 +218,7 @@ private:
                 return;
             }
             reply.error = GraphError::fromHttp(status, network->readAll(), m_spec.operation, retryAfter);
-            if (status == 401) {
-                reply.error.claimsChallenge = claimsChallenge(network->rawHeader("WWW-Authenticate"));
-            }
+            reply.error.claimsChallenge = challenge;
         }
         if (reply.error.isError()) {
             reply.error.httpStatus = status;

@@ -514,42 +514,40 @@ async function main() {
                     await page.click('[data-sr-target="1"]', { timeout: cap(5000) });
                     if (account) picker.picked = true;
                 }
-            } else if (action === 'cancel' && (s.user.visible || s.pass.visible) && !s.back) {
+            } else if (action === 'cancel' && (s.user.visible || s.pass.visible)) {
                 // Cancel means the Cancel/Back button and nothing else: never type credentials instead.
-                await screenshot(page);
-                return { outcome: 'failed', reason: 'no Cancel (#idBtn_Back) button on the sign-in page' };
+                if (!s.back) {
+                    await screenshot(page);
+                    return { outcome: 'failed', reason: 'no Cancel (#idBtn_Back) button on the sign-in page' };
+                }
+                if (!done.has(key('cancel'))) {
+                    done.add(key('cancel'));
+                    await page.click('#idBtn_Back', { timeout: cap(5000) });
+                }
             } else if (s.user.visible || s.pass.visible) {
                 const stage = `${s.user.visible ? 'u' : ''}${s.pass.visible ? 'p' : ''}`;
                 if (!done.has(key(stage))) {
                     done.add(key(stage));
                     const userName = account && picker.picked && !env.SR_BROWSER_USER ? account : user;
-                    if (action === 'cancel' && s.back) {
-                        await page.click('#idBtn_Back', { timeout: cap(5000) });
+                    if (s.user.visible && s.user.editable && s.user.value !== userName) {
+                        await page.fill('#i0116', userName, { timeout: cap(5000) });
+                    }
+                    if (s.pass.visible) {
+                        await page.fill('#i0118', action === 'wrong-password' ? wrongPassword : password,
+                            { timeout: cap(5000) });
+                        passwordSent = true;
+                    }
+                    if (s.submit) {
+                        await page.click('#idSIButton9', { timeout: cap(5000) });
                     } else {
-                        if (s.user.visible && s.user.editable && s.user.value !== userName) {
-                            await page.fill('#i0116', userName, { timeout: cap(5000) });
-                        }
-                        if (s.pass.visible) {
-                            await page.fill('#i0118', action === 'wrong-password' ? wrongPassword : password,
-                                { timeout: cap(5000) });
-                            passwordSent = true;
-                        }
-                        if (s.submit) {
-                            await page.click('#idSIButton9', { timeout: cap(5000) });
-                        } else {
-                            await page.press(s.pass.visible ? '#i0118' : '#i0116', 'Enter', { timeout: cap(5000) });
-                        }
+                        await page.press(s.pass.visible ? '#i0118' : '#i0116', 'Enter', { timeout: cap(5000) });
                     }
                 }
             } else if (s.submit && passwordSent && continues < 3 && !done.has(key('continue'))) {
                 // After the password: "Stay signed in?" or a consent page, both answered by #idSIButton9.
                 done.add(key('continue'));
                 continues += 1;
-                if (action === 'cancel' && s.back) {
-                    await page.click('#idBtn_Back', { timeout: cap(5000) });
-                } else {
-                    await page.click('#idSIButton9', { timeout: cap(5000) });
-                }
+                await page.click('#idSIButton9', { timeout: cap(5000) });
             }
         } catch (e) {
             // A click that navigates can race with the snapshot; look again unless time is up.
