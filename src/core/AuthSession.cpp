@@ -54,9 +54,16 @@ QString AuthSession::connectionKey(const ConnectionSettings& connection)
 
 void AuthSession::setState(State state)
 {
-    if (m_state != state) {
-        m_state = state;
-        Q_EMIT stateChanged(state);
+    if (m_state == state) {
+        return;
+    }
+    const bool waitedFor = m_state == State::Restoring || m_state == State::WaitingForBrowser;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+    if (waitedFor) {
+        // Requests that waited for a sign-in to end go on (signed in) or are answered (signed out), however it
+        // ended: cancelled, failed, or done.
+        serveWaiters();
     }
 }
 
@@ -208,7 +215,6 @@ void AuthSession::cancel()
         Q_EMIT restoreFinished(false);
     }
     Q_EMIT signInFailed(AuthError::make(AuthError::Kind::Cancelled, tr("Sign-in was cancelled.")));
-    serveWaiters(); // requests that waited for the new sign-in go on with the old one, or fail
 }
 
 void AuthSession::onBrowserReturned(const QByteArray& code, const AuthError& error)
@@ -381,7 +387,6 @@ void AuthSession::failInteractive(const AuthError& error)
         flushWaiters(error);
     }
     Q_EMIT signInFailed(error);
-    serveWaiters(); // still signed in (a switch of account failed): the waiting requests go on
 }
 
 void AuthSession::failRefresh(const AuthError& error)

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void cleanup();
     void signsInInteractivelyAndRemembers();
     void secondSessionSignsInSilently();
+    void requestsWaitingOnAFailedRestoreAreAnswered();
     void refreshesBeforeExpiryAndRotates();
     void refreshesAfterA401();
     void revokedRefreshTokenSignsOut();
@@ -216,6 +217,26 @@ void TestAuthSession::secondSessionSignsInSilently()
     QCOMPARE(second.session.state(), AuthSession::State::SignedIn);
     QCOMPARE(second.session.account().username, QStringLiteral("helpdesk@contoso.test"));
     QVERIFY(!second.launched.isValid()); // no browser involved
+}
+
+void TestAuthSession::requestsWaitingOnAFailedRestoreAreAnswered()
+{
+    // The settings remember an account, the keychain no longer has it: a request made while the silent sign-in
+    // runs gets an answer ("sign in first") when it fails, instead of waiting for ever.
+    Harness h(connectionFor(m_sim), *m_store, *m_settings, m_clock);
+    m_settings->setSignedInAccount(AuthSession::connectionKey(h.session.connection()), QStringLiteral("gone"));
+    h.session.restore();
+    QCOMPARE(h.session.state(), AuthSession::State::Restoring);
+    bool answered = false;
+    AuthError seen;
+    h.session.requestAccessToken(this, [&](const QByteArray& token, const AuthError& e) {
+        answered = true;
+        seen = e;
+        QVERIFY(token.isEmpty());
+    });
+    QTRY_VERIFY(answered);
+    QCOMPARE(h.session.state(), AuthSession::State::SignedOut);
+    QCOMPARE(seen.kind, AuthError::Kind::InteractionRequired);
 }
 
 void TestAuthSession::refreshesBeforeExpiryAndRotates()
